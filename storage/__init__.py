@@ -1,0 +1,1 @@
+"""Persistence: tables, engine set-up, migrations and queries. Imports neither the domain nor connectors."""

@@ -1,0 +1,87 @@
+"""The tables. Every change here comes with a migration in storage/migrations/versions/."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from storage.types import UTCDateTime
+
+
+def _time(index: bool = False, nullable: bool = True) -> datetime | None:
+    return Field(default=None, sa_column=Column(UTCDateTime(), index=index, nullable=nullable))
+
+
+class FeedState(SQLModel, table=True):
+    """What the poller remembers about one configured feed between polls."""
+
+    __tablename__ = "feed_state"
+
+    feed_id: str = Field(primary_key=True, max_length=64)
+    url: str
+    etag: str | None = None
+    last_modified: str | None = None
+    body_hash: str | None = Field(default=None, max_length=64)
+    initialized: bool = False
+    last_polled_at: datetime | None = _time()
+    last_success_at: datetime | None = _time()
+    last_error_at: datetime | None = _time()
+    last_status: str | None = Field(default=None, max_length=32)
+    last_error: str | None = None
+    error_reason: str | None = Field(default=None, max_length=64)
+    consecutive_failures: int = 0
+    broken: bool = False
+    next_poll_at: datetime | None = _time(index=True)
+    newest_item_at: datetime | None = _time()
+
+
+class Item(SQLModel, table=True):
+    """One article, however many portals carry it."""
+
+    __tablename__ = "item"
+    __table_args__ = (Index("ix_item_title_key_published", "title_key", "published_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    canonical_url: str | None = None
+    url_key: str | None = Field(default=None, max_length=64, index=True)
+    link: str | None = None
+    guid: str | None = None
+    title: str
+    title_key: str = Field(max_length=64)
+    summary: str = ""
+    content_html: str = ""
+    image: str | None = None
+    author: str | None = None
+    categories: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    flags: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    published_at: datetime | None = _time()
+    first_feed_id: str = Field(max_length=64, index=True)
+    postable: bool = True
+    created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
+
+
+class ItemSource(SQLModel, table=True):
+    """One portal's copy of an item: the same article seen on several feeds has several sources."""
+
+    __tablename__ = "item_source"
+    __table_args__ = (UniqueConstraint("feed_id", "source_key", name="uq_item_source_feed_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    item_id: int = Field(foreign_key="item.id", index=True)
+    feed_id: str = Field(max_length=64)
+    source_key: str = Field(max_length=96)
+    guid: str | None = None
+    link: str | None = None
+    seen_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class Tombstone(SQLModel, table=True):
+    """A key that must never become an item again (a removed or rejected article)."""
+
+    __tablename__ = "tombstone"
+
+    key: str = Field(primary_key=True, max_length=200)
+    reason: str
+    created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))

@@ -1,0 +1,191 @@
+"""Load settings.toml, apply SYNDICATOR_<SECTION>__<KEY> overrides, and fail with one clear line."""
+
+from __future__ import annotations
+
+import os
+import stat
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from syndicator.errors import ConfigError
+from syndicator.settings_models import (
+    CHANNEL_TYPES,
+    SECRET_KEYS,
+    ChannelSettings,
+    DatabaseSettings,
+    FeedSettings,
+    LoggingSettings,
+    PollingSettings,
+    ReviewSettings,
+    WebSettings,
+    check_timezone,
+)
+
+ENV_PREFIX = "SYNDICATOR_"
+DEFAULT_PATH = Path("settings.toml")
+
+
+class Settings(BaseSettings):
+    """Everything the operator configures. Built once by the composition root, then passed in."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX, env_nested_delimiter="__", extra="forbid", frozen=True
+    )
+
+    timezone: str = "Asia/Ho_Chi_Minh"
+    database: DatabaseSettings = DatabaseSettings()
+    polling: PollingSettings = PollingSettings()
+    feeds: list[FeedSettings] = Field(default_factory=list)
+    channels: dict[str, ChannelSettings] = Field(default_factory=dict)
+    review: ReviewSettings = ReviewSettings()
+    web: WebSettings = WebSettings()
+    logging: LoggingSettings = LoggingSettings()
+    base_dir: Path = Path(".")
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # The environment overrides the file, which arrives as init arguments.
+        return env_settings, init_settings
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        return check_timezone(value)
+
+    @field_validator("channels", mode="before")
+    @classmethod
+    def _channel_type_from_name(cls, value: Any) -> Any:
+        if not isinstance(value, Mapping):
+            return value
+        typed = {}
+        for name, table in value.items():
+            table = dict(table) if isinstance(table, Mapping) else table
+            if isinstance(table, dict) and "type" not in table and name in CHANNEL_TYPES:
+                table["type"] = name
+            typed[name] = table
+        return typed
+
+    @model_validator(mode="after")
+    def _feeds_are_consistent(self) -> Settings:
+        seen: set[str] = set()
+        for index, feed in enumerate(self.feeds):
+            if feed.id in seen:
+                raise ValueError(f"feeds[{index}].id: {feed.id!r} is used twice; give each feed its own id")
+            seen.add(feed.id)
+            for channel in feed.channels:
+                if channel not in self.channels:
+                    known = ", ".join(sorted(self.channels)) or "none"
+                    raise ValueError(
+                        f"feeds[{index}].channels: unknown channel {channel!r}; "
+                        f"define [channels.{channel}] or use one of: {known}"
+                    )
+        return self
+
+    def feed(self, feed_id: str) -> FeedSettings:
+        for feed in self.feeds:
+            if feed.id == feed_id:
+                return feed
+        raise ConfigError(f"unknown feed {feed_id!r}; `syndicator feeds list` shows the ids")
+
+    def resolve_path(self, value: str | Path) -> Path:
+        """A path from the settings: relative paths are relative to the settings file's folder."""
+        path = Path(value)
+        return path if path.is_absolute() else self.base_dir / path
+
+    def database_url(self) -> str:
+        url = self.database.url
+        prefix = "sqlite:///"
+        if url.startswith(prefix) and url[len(prefix):] not in ("", ":memory:"):
+            return prefix + str(self.resolve_path(url[len(prefix):]))
+        return url
+
+
+def config_path(cli_value: str | None, environ: Mapping[str, str] = os.environ) -> Path:
+    """--config wins, then SYNDICATOR_CONFIG, then ./settings.toml."""
+    return Path(cli_value or environ.get(ENV_PREFIX + "CONFIG") or DEFAULT_PATH)
+
+
+def load_settings(path: Path, environ: Mapping[str, str] = os.environ) -> Settings:
+    """Read and validate the settings, or raise ConfigError with one line naming key and fix."""
+    data = _read_toml(path)
+    _refuse_secrets_in_file(data, path)
+    data["base_dir"] = path.resolve().parent
+    with _secret_files_in_environment(environ):
+        try:
+            return Settings(**data)
+        except ValidationError as error:
+            raise ConfigError(_first_problem(error, path)) from None
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such settings file; pass --config PATH or set SYNDICATOR_CONFIG") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path}: not valid TOML ({error}); fix the syntax at that line") from None
+
+
+def _refuse_secrets_in_file(data: Mapping[str, Any], path: Path) -> None:
+    for name, table in (data.get("channels") or {}).items():
+        for key in SECRET_KEYS & set(table if isinstance(table, Mapping) else ()):
+            env = f"{ENV_PREFIX}CHANNELS__{name.upper()}__{key.upper()}"
+            raise ConfigError(
+                f"{path}: channels.{name}.{key} is a secret and must not be in the settings file; "
+                f"remove it and set {env} (or {env}_FILE pointing to a mode-0600 file)"
+            )
+
+
+class _secret_files_in_environment:
+    """Expose SYNDICATOR_..._FILE secrets as their plain variables while settings load."""
+
+    def __init__(self, environ: Mapping[str, str]) -> None:
+        self.environ = environ
+        self.added: list[str] = []
+
+    def __enter__(self) -> None:
+        for name, file_name in self.environ.items():
+            if name.startswith(ENV_PREFIX) and name.endswith("_FILE"):
+                target = name[: -len("_FILE")]
+                if target not in os.environ:
+                    os.environ[target] = read_secret_file(Path(file_name), name)
+                    self.added.append(target)
+
+    def __exit__(self, *exc: object) -> None:
+        for name in self.added:
+            os.environ.pop(name, None)
+
+
+def read_secret_file(path: Path, variable: str) -> str:
+    """A secret file must be private to its owner (mode 0600 or stricter)."""
+    try:
+        mode = path.stat().st_mode
+        if mode & (stat.S_IRWXG | stat.S_IRWXO):
+            raise ConfigError(f"{variable}: {path} is readable by others; run `chmod 600 {path}`")
+        return path.read_text(encoding="utf-8").strip()
+    except OSError as error:
+        raise ConfigError(f"{variable}: cannot read {path} ({error.strerror}); check the path") from None
+
+
+def _first_problem(error: ValidationError, path: Path) -> str:
+    problem = error.errors()[0]
+    key = ".".join(str(part) for part in problem["loc"]) or "settings"
+    message = problem["msg"].removeprefix("Value error, ")
+    if problem["type"] == "extra_forbidden":
+        message = "unknown setting; check the spelling against README.md's configuration reference"
+    if problem["type"] == "missing":
+        message = "required; add it"
+    return f"{path}: {key}: {message}"

@@ -1,0 +1,124 @@
+"""The shape of settings.toml: one pydantic model per table, with defaults and checks."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from typing import Annotated, Literal
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, SecretStr, field_validator
+
+from syndicator.durations import parse_duration
+
+Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
+SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+CHANNEL_TYPES = ("facebook", "zalo", "sandbox")
+
+
+def check_http_url(value: str) -> str:
+    parts = urlsplit(value.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"{value!r} is not an http(s) URL; write the full address, e.g. https://portal.gov.vn/rss")
+    return value.strip()
+
+
+def check_timezone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"{value!r} is not a known timezone; use an IANA name like \"Asia/Ho_Chi_Minh\"") from None
+    return value
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class DatabaseSettings(Section):
+    url: str = "sqlite:///var/syndicator.db"
+
+
+class PollingSettings(Section):
+    interval: Duration = timedelta(minutes=10)
+    workers: int = Field(8, ge=1, le=64)
+    per_host: int = Field(2, ge=1, le=16)
+    timeout: Duration = timedelta(seconds=20)
+    connect_timeout: Duration = timedelta(seconds=10)
+    max_bytes: int = Field(15 * 1024 * 1024, ge=1024)
+    backfill: int = Field(0, ge=0)
+    max_backoff: Duration = timedelta(hours=24)
+    broken_after: int = Field(10, ge=1)
+    contact: str = ""
+
+
+class FeedSettings(Section):
+    id: str
+    name: str
+    url: str
+    agency: str = ""
+    category: str = ""
+    interval: Duration | None = None
+    review: Literal["required", "auto"] = "required"
+    channels: list[str] = Field(default_factory=list)
+    priority: int = 0
+    enabled: bool = True
+    template: str | None = None
+    timezone: str | None = None
+
+    @field_validator("id")
+    @classmethod
+    def _slug(cls, value: str) -> str:
+        if not SLUG.match(value):
+            raise ValueError(f"{value!r} is not a slug; use lowercase letters, digits, '-' or '_'")
+        return value
+
+    @field_validator("url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        return check_http_url(value)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str | None) -> str | None:
+        return None if value is None else check_timezone(value)
+
+
+class ChannelSettings(Section):
+    """One named account. Secrets come only from the environment or a 0600 file."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    type: Literal["facebook", "zalo", "sandbox"]
+    enabled: bool = True
+    # facebook
+    page_id: str = ""
+    graph_url: str = "https://graph.facebook.com"
+    api_version: str = "v25.0"
+    page_token: SecretStr | None = None
+    app_secret: SecretStr | None = None
+    # zalo
+    app_id: str = ""
+    api_url: str = "https://openapi.zalo.me"
+    oauth_url: str = "https://oauth.zaloapp.com"
+    broadcast: bool = False
+    refresh_token: SecretStr | None = None
+    # sandbox
+    folder: str = "var/outbox"
+
+
+SECRET_KEYS = frozenset({"page_token", "app_secret", "refresh_token"})
+
+
+class ReviewSettings(Section):
+    watch_words: list[str] = Field(default_factory=lambda: ["mật", "tối mật", "tuyệt mật"])
+
+
+class WebSettings(Section):
+    enabled: bool = True
+    listen: str = "127.0.0.1:8080"
+
+
+class LoggingSettings(Section):
+    level: Literal["debug", "info", "warning", "error"] = "info"
+    format: Literal["auto", "json", "console"] = "auto"
