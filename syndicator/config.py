@@ -150,23 +150,30 @@ def _refuse_secrets_in_file(data: Mapping[str, Any], path: Path) -> None:
 
 
 class _secret_files_in_environment:
-    """Expose SYNDICATOR_..._FILE secrets as their plain variables while settings load."""
+    """While settings load, SYNDICATOR_X_FILE=path stands in for SYNDICATOR_X=<file contents>."""
 
     def __init__(self, environ: Mapping[str, str]) -> None:
-        self.environ = environ
-        self.added: list[str] = []
+        self.files = {
+            name: value for name, value in environ.items()
+            if name.startswith(ENV_PREFIX) and name.endswith("_FILE")
+        }
+        self.saved: dict[str, str | None] = {}
 
     def __enter__(self) -> None:
-        for name, file_name in self.environ.items():
-            if name.startswith(ENV_PREFIX) and name.endswith("_FILE"):
-                target = name[: -len("_FILE")]
-                if target not in os.environ:
-                    os.environ[target] = read_secret_file(Path(file_name), name)
-                    self.added.append(target)
+        for name, file_name in self.files.items():
+            target = name.removesuffix("_FILE")
+            secret = read_secret_file(Path(file_name), name)
+            self.saved.setdefault(name, os.environ.pop(name, None))
+            if target not in os.environ:
+                self.saved[target] = None
+                os.environ[target] = secret
 
     def __exit__(self, *exc: object) -> None:
-        for name in self.added:
-            os.environ.pop(name, None)
+        for name, value in self.saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def read_secret_file(path: Path, variable: str) -> str:

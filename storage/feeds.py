@@ -1,0 +1,57 @@
+"""Feed state queries: what the poller remembers per feed, and the activity numbers for reports."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from storage.models import FeedState, Item, ItemSource
+
+
+def load_states(session: Session, feed_ids: Collection[str]) -> dict[str, FeedState]:
+    query = select(FeedState).where(col(FeedState.feed_id).in_(list(feed_ids)))
+    return {state.feed_id: state for state in session.exec(query)}
+
+
+def state_for_update(session: Session, feed_id: str, url: str) -> FeedState:
+    """The feed's state row, created on first use; a changed URL drops the old validators."""
+    state = session.get(FeedState, feed_id, with_for_update=True)
+    if state is None:
+        state = FeedState(feed_id=feed_id, url=url)
+        session.add(state)
+    elif state.url != url:
+        state.url, state.etag, state.last_modified, state.body_hash = url, None, None, None
+    return state
+
+
+@dataclass(frozen=True)
+class FeedActivity:
+    items_7d: int
+    items_30d: int
+    newest_published_at: datetime | None
+
+
+def activity(
+    session: Session, feed_ids: Collection[str], since_7d: datetime, since_30d: datetime
+) -> dict[str, FeedActivity]:
+    """Per feed: items it published in the last 7 and 30 days, and its newest item's date."""
+    published = col(Item.published_at)
+    query = (
+        select(
+            ItemSource.feed_id,
+            func.count().filter(published >= since_7d),
+            func.count().filter(published >= since_30d),
+            func.max(published),
+        )
+        .join(Item, col(Item.id) == col(ItemSource.item_id))
+        .where(col(ItemSource.feed_id).in_(list(feed_ids)))
+        .group_by(col(ItemSource.feed_id))
+    )
+    return {
+        feed_id: FeedActivity(int(week), int(month), newest)
+        for feed_id, week, month, newest in session.exec(query)
+    }

@@ -1,0 +1,60 @@
+"""The composition root: builds settings, clock, database, HTTP session and services, and passes them in."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+import requests
+from sqlalchemy import Engine
+
+from storage import migrate
+from storage.engine import make_engine
+from syndicator.clock import Clock, SystemClock
+from syndicator.config import Settings, load_settings
+from syndicator.fetch import Fetcher
+from syndicator.http import build_session, user_agent
+from syndicator.poller import Poller
+
+
+@dataclass
+class App:
+    """Everything a command needs, built lazily so `--help` and config errors stay fast."""
+
+    settings: Settings
+    clock: Clock = field(default_factory=SystemClock)
+
+    @cached_property
+    def engine(self) -> Engine:
+        return make_engine(self.settings.database_url())
+
+    def migrated_engine(self) -> Engine:
+        """The engine, with the schema upgraded in place first (applied at every start)."""
+        migrate.upgrade(self.engine)
+        return self.engine
+
+    @cached_property
+    def http(self) -> requests.Session:
+        polling = self.settings.polling
+        return build_session(user_agent=user_agent(polling.contact), pool_size=polling.workers)
+
+    @cached_property
+    def fetcher(self) -> Fetcher:
+        polling = self.settings.polling
+        return Fetcher(self.http, timeout=polling.timeout, connect_timeout=polling.connect_timeout,
+                       max_bytes=polling.max_bytes, clock=self.clock)
+
+    def poller(self) -> Poller:
+        return Poller(engine=self.migrated_engine(), fetcher=self.fetcher, clock=self.clock,
+                      polling=self.settings.polling, timezone=self.settings.timezone)
+
+    def close(self) -> None:
+        if "http" in self.__dict__:
+            self.http.close()
+        if "engine" in self.__dict__:
+            self.engine.dispose()
+
+
+def build_app(config: Path, clock: Clock | None = None) -> App:
+    return App(load_settings(config), clock or SystemClock())

@@ -1,0 +1,25 @@
+"""`syndicator db upgrade`: bring the database schema to the newest version in place."""
+
+from __future__ import annotations
+
+import click
+
+from storage import migrate
+from syndicator.cli.context import Context
+
+
+@click.group()
+def db() -> None:
+    """Database maintenance."""
+
+
+@db.command()
+@click.pass_obj
+def upgrade(ctx: Context) -> None:
+    """Apply pending schema migrations (also done at every start)."""
+    app = ctx.app()
+    before, after = migrate.upgrade(app.engine)
+    if before == after:
+        click.echo(f"database is up to date (version {after})")
+    else:
+        click.echo(f"database upgraded from {before or 'empty'} to {after}")

@@ -1,0 +1,205 @@
+"""One feed's poll: fetch and parse (in a worker thread), then store (one transaction).
+
+The fetch/parse half touches no database; the store half decides with the pure dedup decider and
+commits the new items together with the feed's validators and body hash, so a crash midway
+loses nothing committed and never yields a duplicate on the next poll.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from storage import feeds as feed_store
+from storage import items as item_store
+from storage.models import FeedState, Item, ItemSource
+from storage.session import writing
+from syndicator import schedule
+from syndicator.dedup import (
+    SAME_STORY_WINDOW,
+    Candidate,
+    Decision,
+    Known,
+    StoredItem,
+    Verdict,
+    candidates,
+    decide,
+)
+from syndicator.errors import FeedError
+from syndicator.fetch import Fetcher
+from syndicator.parse import parse_feed
+from syndicator.records import FetchRequest, FetchResult, ParsedFeed
+from syndicator.settings_models import FeedSettings, PollingSettings
+
+
+@dataclass(frozen=True, slots=True)
+class Harvest:
+    """What one fetch brought back: the fetch result, and the parsed feed or why there is none."""
+
+    feed: FeedSettings
+    fetched: FetchResult
+    fetched_at: datetime
+    parsed: ParsedFeed | None = None
+    error_reason: str | None = None
+    error: str | None = None
+
+    @property
+    def failed(self) -> bool:
+        return self.error_reason is not None
+
+
+@dataclass(frozen=True, slots=True)
+class PollOutcome:
+    """The result of polling one feed, as `poll --json` prints it."""
+
+    feed: str
+    status: str                 # ok | not_modified | unchanged | error
+    new: int = 0
+    duplicates: int = 0
+    error: str | None = None
+    reason: str | None = None
+    duration: float = 0.0
+
+
+def harvest(fetcher: Fetcher, feed: FeedSettings, request: FetchRequest, fetched_at: datetime,
+            tz: ZoneInfo) -> Harvest:
+    """Fetch and parse one feed. Runs in a worker thread; never raises for a bad feed."""
+    fetched = fetcher.fetch(request)
+    if fetched.status == "error":
+        return Harvest(feed, fetched, fetched_at, None, fetched.error_reason, fetched.error)
+    if fetched.status != "ok" or fetched.body is None:
+        return Harvest(feed, fetched, fetched_at)
+    try:
+        parsed = parse_feed(
+            fetched.body, url=fetched.url, content_type=fetched.content_type,
+            fetched_at=fetched_at, tz=tz,
+        )
+    except FeedError as error:
+        return Harvest(feed, fetched, fetched_at, None, error.reason, error.message)
+    if not parsed.items:
+        return Harvest(feed, fetched, fetched_at, parsed, "empty_channel",
+                       "the feed is valid but holds no items")
+    return Harvest(feed, fetched, fetched_at, parsed)
+
+
+def store(engine: Engine, harvest: Harvest, polling: PollingSettings, backfill: int) -> PollOutcome:
+    """Record one harvest in a single transaction and schedule the feed's next poll."""
+    started = time.monotonic()
+    with writing(engine) as session:
+        state = feed_store.state_for_update(session, harvest.feed.id, harvest.feed.url)
+        if harvest.failed:
+            _record_failure(state, harvest, polling)
+            outcome = PollOutcome(harvest.feed.id, "error", error=harvest.error,
+                                  reason=harvest.error_reason)
+        else:
+            new, duplicates = _store_items(session, state, harvest, backfill)
+            _record_success(state, harvest, polling)
+            outcome = PollOutcome(harvest.feed.id, harvest.fetched.status, new, duplicates)
+    elapsed = harvest.fetched.elapsed + time.monotonic() - started
+    return PollOutcome(outcome.feed, outcome.status, outcome.new, outcome.duplicates,
+                       outcome.error, outcome.reason, round(elapsed, 3))
+
+
+def _store_items(session: Session, state: FeedState, harvest: Harvest,
+                 backfill: int) -> tuple[int, int]:
+    if harvest.parsed is None:
+        return 0, 0
+    batch = candidates(harvest.parsed.items, harvest.fetched_at)
+    decisions = decide(harvest.feed.id, batch, lookup(session, harvest.feed.id, batch))
+    postable = _postable_on_first_poll(decisions, backfill) if not state.initialized else None
+    new = 0
+    for decision in decisions:
+        if decision.verdict is Verdict.NEW:
+            allowed = postable is None or decision.candidate.source_key in postable
+            item_store.add_item(session, _item_row(decision.candidate, harvest, allowed),
+                                _source_row(decision.candidate, harvest))
+            new += 1
+        elif decision.verdict is Verdict.NEW_SOURCE:
+            source = _source_row(decision.candidate, harvest)
+            source.item_id = decision.item_id or 0
+            item_store.add_source(session, source)
+    newest = max((c.published for c in batch), default=None)
+    if newest and (state.newest_item_at is None or newest > state.newest_item_at):
+        state.newest_item_at = newest
+    return new, len(decisions) - new
+
+
+def lookup(session: Session, feed_id: str, batch: list[Candidate]) -> Known:
+    """Ask the database everything the decider needs for one batch, in four queries."""
+    known = Known()
+    known.source_keys = item_store.existing_source_keys(
+        session, feed_id, {c.source_key for c in batch})
+    known.tombstones = item_store.tombstoned(
+        session, {key for c in batch for key in c.tombstone_keys})
+    url_keys = {c.url_key for c in batch if c.url_key}
+    for item_id, url_key, _title, published, feeds in item_store.items_by_url_keys(session, url_keys):
+        known.by_url[url_key or ""] = StoredItem(item_id, feeds, published)
+    if batch:
+        since = min(c.published for c in batch) - SAME_STORY_WINDOW
+        until = max(c.published for c in batch) + SAME_STORY_WINDOW
+        titles = {c.title_key for c in batch}
+        for item_id, _url, title, published, feeds in item_store.items_by_title_keys(
+                session, titles, since, until):
+            known.by_title.setdefault(title, []).append(StoredItem(item_id, feeds, published))
+    return known
+
+
+def _postable_on_first_poll(decisions: list[Decision], backfill: int) -> set[str]:
+    """A new feed's first poll posts nothing, or only its newest `backfill` items."""
+    fresh = [d.candidate for d in decisions if d.verdict is Verdict.NEW]
+    fresh.sort(key=lambda c: c.published, reverse=True)
+    return {c.source_key for c in fresh[:backfill]}
+
+
+def _item_row(candidate: Candidate, harvest: Harvest, postable: bool) -> Item:
+    item = candidate.item
+    return Item(
+        canonical_url=item.url, url_key=candidate.url_key, link=item.link, guid=item.guid,
+        title=item.title, title_key=candidate.title_key, summary=item.summary,
+        content_html=item.content_html, image=item.image, author=item.author,
+        categories=list(item.categories), flags=sorted(item.flags),
+        published_at=candidate.published, first_feed_id=harvest.feed.id, postable=postable,
+        created_at=harvest.fetched_at,
+    )
+
+
+def _source_row(candidate: Candidate, harvest: Harvest) -> ItemSource:
+    return ItemSource(
+        item_id=0, feed_id=harvest.feed.id, source_key=candidate.source_key,
+        guid=candidate.item.guid, link=candidate.item.link, seen_at=harvest.fetched_at,
+    )
+
+
+def _record_success(state: FeedState, harvest: Harvest, polling: PollingSettings) -> None:
+    fetched, now = harvest.fetched, harvest.fetched_at
+    state.etag, state.last_modified = fetched.etag, fetched.last_modified
+    if fetched.body_hash:
+        state.body_hash = fetched.body_hash
+    state.initialized = True
+    state.last_polled_at = state.last_success_at = now
+    state.last_status, state.consecutive_failures, state.broken = fetched.status, 0, False
+    state.error_reason = state.last_error = None
+    ttl = harvest.parsed.ttl if harvest.parsed else None
+    state.next_poll_at = schedule.next_poll_at(
+        now=now, interval=harvest.feed.interval or polling.interval, consecutive_failures=0,
+        max_backoff=polling.max_backoff, retry_after=fetched.retry_after,
+        max_age=fetched.max_age, ttl=ttl,
+    )
+
+
+def _record_failure(state: FeedState, harvest: Harvest, polling: PollingSettings) -> None:
+    now = harvest.fetched_at
+    state.last_polled_at = state.last_error_at = now
+    state.last_status, state.error_reason, state.last_error = "error", harvest.error_reason, harvest.error
+    state.consecutive_failures += 1
+    state.broken = schedule.is_broken(state.consecutive_failures, polling.broken_after)
+    state.next_poll_at = schedule.next_poll_at(
+        now=now, interval=harvest.feed.interval or polling.interval,
+        consecutive_failures=state.consecutive_failures, max_backoff=polling.max_backoff,
+        retry_after=harvest.fetched.retry_after,
+    )

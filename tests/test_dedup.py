@@ -1,0 +1,97 @@
+"""The pure dedup decider: keys, repeated guids, cross-portal matches, tombstones, batch duplicates."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from syndicator.dedup import Known, StoredItem, Verdict, candidates, decide, title_matchable
+from syndicator.records import ParsedItem
+
+T0 = datetime(2026, 11, 1, 3, 0, tzinfo=UTC)
+LONG_TITLE = "Ủy ban nhân dân tỉnh triển khai kế hoạch chuyển đổi số năm 2026"
+
+
+def item(guid: str | None = None, url: str | None = None, title: str = LONG_TITLE,
+         published: datetime | None = T0) -> ParsedItem:
+    return ParsedItem(guid=guid, link=url, url=url, title=title, summary="", content_html="",
+                      image=None, published=published)
+
+
+def test_key_order_guid_then_url_then_title() -> None:
+    """The readable dedup key is the guid, else the canonical URL, else title and date."""
+    keys = [c.dedup_key for c in candidates(
+        [item(guid="news_1", url="https://a.vn/1"), item(url="https://a.vn/2"), item()], T0)]
+    assert keys[0] == "guid:news_1"
+    assert keys[1] == "url:https://a.vn/2"
+    assert keys[2].startswith("title:") and keys[2].endswith("|2026-11-01")
+
+
+def test_repeated_guid_falls_back_to_guid_and_link() -> None:
+    """A feed that gives two articles the same guid keeps both, keyed by guid + link."""
+    batch = candidates([item(guid="1", url="https://a.vn/x"), item(guid="1", url="https://a.vn/y")], T0)
+    assert batch[0].dedup_key == "guid+link:1|https://a.vn/x"
+    assert batch[0].source_key != batch[1].source_key
+    assert [d.verdict for d in decide("a", batch, Known())] == [Verdict.NEW, Verdict.NEW]
+
+
+def test_known_source_is_seen() -> None:
+    """An item this feed gave before is seen, not new."""
+    batch = candidates([item(guid="news_1")], T0)
+    known = Known(source_keys={batch[0].source_key})
+    assert decide("a", batch, known)[0].verdict is Verdict.SEEN
+
+
+def test_same_url_from_another_portal_is_a_new_source() -> None:
+    """The same canonical URL already stored from feed b becomes a source of that item for feed a."""
+    batch = candidates([item(guid="x", url="https://tinh.gov.vn/bai-1")], T0)
+    known = Known(by_url={batch[0].url_key or "": StoredItem(7, frozenset({"b"}), T0)})
+    (decision,) = decide("a", batch, known)
+    assert decision.verdict is Verdict.NEW_SOURCE and decision.item_id == 7
+
+
+def test_same_url_from_the_same_feed_is_seen() -> None:
+    """A feed that changed an article's guid but not its URL does not make a second item."""
+    batch = candidates([item(guid="new-guid", url="https://tinh.gov.vn/bai-1")], T0)
+    known = Known(by_url={batch[0].url_key or "": StoredItem(7, frozenset({"a"}), T0)})
+    assert decide("a", batch, known)[0].verdict is Verdict.SEEN
+
+
+def test_same_long_title_within_a_day_is_a_new_source() -> None:
+    """Two portals publishing the same long title within a day are one item."""
+    batch = candidates([item(guid="x", url="https://xa.gov.vn/1", published=T0 + timedelta(hours=20))], T0)
+    known = Known(by_title={batch[0].title_key: [StoredItem(3, frozenset({"b"}), T0)]})
+    assert decide("a", batch, known)[0].verdict is Verdict.NEW_SOURCE
+
+
+def test_same_title_days_apart_is_new() -> None:
+    """The same title more than a day apart is a different article."""
+    batch = candidates([item(guid="x", published=T0 + timedelta(days=2))], T0)
+    known = Known(by_title={batch[0].title_key: [StoredItem(3, frozenset({"b"}), T0)]})
+    assert decide("a", batch, known)[0].verdict is Verdict.NEW
+
+
+def test_short_generic_titles_never_merge() -> None:
+    """'Thông báo' on two portals the same day is two articles, not one."""
+    batch = candidates([item(guid="x", title="Thông báo")], T0)
+    known = Known(by_title={batch[0].title_key: [StoredItem(3, frozenset({"b"}), T0)]})
+    assert decide("a", batch, known)[0].verdict is Verdict.NEW
+    assert not title_matchable(batch[0].title_key)
+
+
+def test_tombstoned_never_comes_back() -> None:
+    """A removed item's source key or URL keeps it from coming back, even from another guid."""
+    batch = candidates([item(guid="g", url="https://a.vn/1"), item(guid="h", url="https://a.vn/1")], T0)
+    known = Known(tombstones={f"url:{batch[0].url_key}"})
+    assert [d.verdict for d in decide("a", batch, known)] == [Verdict.TOMBSTONED, Verdict.TOMBSTONED]
+
+
+def test_duplicates_within_one_fetch() -> None:
+    """The same article twice in one fetch is stored once."""
+    batch = candidates([item(guid="g1", url="https://a.vn/1"), item(guid="g2", url="https://a.vn/1")], T0)
+    assert [d.verdict for d in decide("a", batch, Known())] == [Verdict.NEW, Verdict.SEEN]
+
+
+def test_undated_item_uses_fetch_time() -> None:
+    """An item without a date is keyed and compared with the fetch time."""
+    (candidate,) = candidates([item(published=None)], T0 + timedelta(hours=5))
+    assert candidate.published == T0 + timedelta(hours=5)

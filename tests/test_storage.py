@@ -1,0 +1,123 @@
+"""Storage: migrations upgrade in place, SQLite pragmas, aware times, batched lookups, on both databases."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import Engine, inspect, text
+
+from storage import items as item_store
+from storage import migrate
+from storage.engine import make_engine
+from storage.models import FeedState, Item, ItemSource
+from storage.session import reading, writing
+
+T0 = datetime(2026, 11, 1, 3, 0, tzinfo=UTC)
+
+
+def make_item(n: int, feed: str = "a", url_key: str | None = None) -> Item:
+    return Item(title=f"Tin số {n}", title_key=f"tin so {n}", first_feed_id=feed, url_key=url_key,
+                published_at=T0 + timedelta(minutes=n), created_at=T0)
+
+
+def test_upgrade_creates_schema_and_is_idempotent(tmp_path) -> None:
+    """`db upgrade` on an empty file creates every table; a second run changes nothing."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'var' / 'new.db'}")
+    before, after = migrate.upgrade(engine)
+    assert before is None and after == migrate.head_version(engine)
+    assert {"feed_state", "item", "item_source", "tombstone"} <= set(inspect(engine).get_table_names())
+    assert migrate.upgrade(engine) == (after, after)
+    assert migrate.is_current(engine)
+
+
+def test_models_match_migrations(engine: Engine) -> None:
+    """The migrations build exactly the tables the models describe (no forgotten migration)."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+    from sqlmodel import SQLModel
+
+    with engine.connect() as connection:
+        diff = compare_metadata(MigrationContext.configure(connection), SQLModel.metadata)
+    assert diff == []
+
+
+def test_sqlite_pragmas(sqlite_engine: Engine) -> None:
+    """SQLite runs in WAL mode with foreign keys and a busy timeout."""
+    with sqlite_engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
+
+
+def test_times_come_back_aware_utc(engine: Engine) -> None:
+    """A time stored in +07:00 comes back as the same instant, aware, in UTC."""
+    local = datetime(2026, 11, 1, 10, 0, tzinfo=UTC).astimezone(
+        __import__("zoneinfo").ZoneInfo("Asia/Ho_Chi_Minh"))
+    with writing(engine) as session:
+        session.add(FeedState(feed_id="a", url="https://a.vn/rss", next_poll_at=local))
+    with reading(engine) as session:
+        stored = session.get(FeedState, "a")
+    assert stored is not None and stored.next_poll_at == local
+    assert stored.next_poll_at.tzinfo == UTC
+
+
+def test_naive_time_is_refused(engine: Engine) -> None:
+    """A naive datetime never reaches the database, where it would be read as UTC."""
+    with pytest.raises(Exception, match="naive datetime"), writing(engine) as session:
+        session.add(FeedState(feed_id="a", url="u", next_poll_at=datetime(2026, 1, 1)))
+
+
+def test_failed_transaction_leaves_nothing(engine: Engine) -> None:
+    """A unit of work that raises midway is rolled back whole."""
+    with pytest.raises(RuntimeError), writing(engine) as session:
+        item_store.add_item(session, make_item(1), ItemSource(item_id=0, feed_id="a", source_key="k1",
+                                                              seen_at=T0))
+        raise RuntimeError("crash midway")
+    with reading(engine) as session:
+        assert item_store.count_items(session) == 0
+
+
+def test_batched_lookups(engine: Engine) -> None:
+    """Source keys, URL keys, title keys and tombstones are found in batches, with their feeds."""
+    with writing(engine) as session:
+        item = item_store.add_item(session, make_item(1, url_key="u1"),
+                                   ItemSource(item_id=0, feed_id="a", source_key="k1", seen_at=T0))
+        item_store.add_source(session, ItemSource(item_id=item.id or 0, feed_id="b", source_key="k9",
+                                                  seen_at=T0))
+        item_store.add_tombstones(session, ["src:gone", "src:gone"], "removed", T0)
+    with reading(engine) as session:
+        assert item_store.existing_source_keys(session, "a", {"k1", "k2"}) == {"k1"}
+        assert item_store.existing_source_keys(session, "b", {"k1"}) == set()
+        (found,) = item_store.items_by_url_keys(session, {"u1", "u2"})
+        assert found[0] == item.id and found[4] == frozenset({"a", "b"})
+        assert item_store.items_by_title_keys(session, {"tin so 1"}, T0, T0 + timedelta(hours=1))
+        assert not item_store.items_by_title_keys(session, {"tin so 1"}, T0 + timedelta(hours=1),
+                                                  T0 + timedelta(hours=2))
+        assert item_store.tombstoned(session, {"src:gone", "src:other"}) == {"src:gone"}
+
+
+def test_lookup_chunks_beyond_parameter_limits(engine: Engine) -> None:
+    """Lookups with more keys than one statement may bind still answer correctly."""
+    keys = {f"k{n}" for n in range(2_500)}
+    with writing(engine) as session:
+        item_store.add_item(session, make_item(1), ItemSource(item_id=0, feed_id="a",
+                                                              source_key="k2499", seen_at=T0))
+    with reading(engine) as session:
+        assert item_store.existing_source_keys(session, "a", keys) == {"k2499"}
+
+
+def test_source_unique_per_feed(engine: Engine) -> None:
+    """The database itself refuses a second source with the same key for one feed."""
+    from sqlalchemy.exc import IntegrityError
+
+    with pytest.raises(IntegrityError), writing(engine) as session:
+        for n in (1, 2):
+            item_store.add_item(session, make_item(n), ItemSource(item_id=0, feed_id="a",
+                                                                  source_key="same", seen_at=T0))
+
+
+def test_postgres_uses_its_own_schema(postgres_engine: Engine) -> None:
+    """Each PostgreSQL test runs in a schema of its own, so tests cannot see each other's rows."""
+    with postgres_engine.connect() as connection:
+        assert connection.execute(text("select current_schema()")).scalar().startswith("t_")
