@@ -87,3 +87,12 @@ def postgres_engine() -> Iterator[Engine]:
 def engine(request: pytest.FixtureRequest) -> Engine:
     """The same test on both databases the product supports."""
     return request.getfixturevalue(f"{request.param}_engine")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_logging() -> Iterator[None]:
+    """A test that configures logging must not leave its stream behind for the next one."""
+    yield
+    import structlog
+
+    structlog.reset_defaults()

@@ -19,7 +19,7 @@ from syndicator.records import Flag
 
 @pytest.mark.parametrize(("legacy", "unicode"), [
     ("B¶o Th¾ng", "Bảo Thắng"),
-    ("Xin chµo c¸c b¹n", "Xin chào các bạn"),
+    ("Xin chµo c¸c b¹n", "Xin chào các bạn"),  # noqa: RUF001
     ("T«i ®i häc", "Tôi đi học"),
     ("§µ N½ng", "Đà Nẵng"),
 ])
@@ -48,7 +48,7 @@ def test_vni_text_is_converted(legacy: str, unicode: str) -> None:
     "«Bonjour» «Salut» à Paris",
     "Noël à Paris, naïf et cætera",
     "Müller über Öl, Äpfel für Jürgen",
-    "10 µm and 5 µg, ½ cup, ¼ mile, 5×5, § 12 ¶ 3",
+    "10 µm and 5 µg, ½ cup, ¼ mile, 5×5, § 12 ¶ 3",  # noqa: RUF001
     "Copyright © 2026 ACME® — all rights reserved",
     "col·lecció, l·lusió",
     "Th¾ng",

@@ -15,7 +15,7 @@ VIETNAMESE = "aàáảãạăằắẳẵặâầấẩẫậđeèéẻẽẹê�
 # Text the way feeds hold it: Vietnamese, Latin-1 symbols (legacy encodings, mojibake), spaces.
 feed_text = st.text(
     alphabet=st.sampled_from(VIETNAMESE + VIETNAMESE.upper() + "abcdefghnt ,.-\n\t\u00a0"
-                             "¶¸¹µ·»¼½¾¨©ª«¬®§ÃÂÄÆ€™‡º¿¡√∫·ª∆øûïåäëüöñæî\u0301\u0323\u200b"),
+                             "¶¸¹µ·»¼½¾¨©ª«¬®§ÃÂÄÆ€™‡º¿¡√∫·ª∆øûïåäëüöñæî\u0301\u0323\u200b"),  # noqa: RUF001
     max_size=60,
 )
 any_text = st.text(max_size=60)
@@ -28,7 +28,7 @@ ports = st.sampled_from(["", ":80", ":443", ":8080"])
 paths = st.text(alphabet="abcAB/-_.%~ đ", max_size=20).map(str.rstrip)  # a URL is stripped
 schemes = st.sampled_from(["http", "https", "HTTPS"])
 trackers = st.lists(
-    st.tuples(st.sampled_from(sorted(TRACKING_PARAMS) + ["utm_source", "utm_campaign"]), value),
+    st.tuples(st.sampled_from([*sorted(TRACKING_PARAMS), "utm_source", "utm_campaign"]), value),
     max_size=4,
 )
 

@@ -59,9 +59,9 @@ def test_mojibake_is_repaired_and_flagged(mangled: str) -> None:
     VIET,
     "NGÃ\u00a0BA Cây Quéo",
     "café crème, naïve Noël © 2026 ACME®",
-    "Hà Nội – “áo dài” ‘truyền thống’…",
+    "Hà Nội – “áo dài” ‘truyền thống’…",  # noqa: RUF001
     "Straße für Jürgen, señor Muñoz",
-    "10 µm ± 2 µg, ½ cup, 5×5",
+    "10 µm ± 2 µg, ½ cup, 5×5",  # noqa: RUF001
 ])
 def test_clean_text_is_left_alone(clean: str) -> None:
     """Ordinary Vietnamese, French, German, Spanish and English text is never 'repaired'."""
@@ -77,7 +77,7 @@ def test_clean_text_never_calls_ftfy(monkeypatch: pytest.MonkeyPatch) -> None:
         raise AssertionError("ftfy called on clean text")
 
     monkeypatch.setattr(text_module.ftfy, "fix_encoding", boom)
-    clean_text(VIET + " – “Hà Nội” café")
+    clean_text(VIET + " – “Hà Nội” café")  # noqa: RUF001
 
 
 def test_truncate_cuts_at_a_word_boundary_with_an_ellipsis() -> None:
@@ -97,7 +97,7 @@ def test_truncate_leaves_short_text_alone() -> None:
 
 @pytest.mark.parametrize(("one", "two"), [
     ("Thông báo “Giải thưởng sáng tạo” năm 2026", 'THÔNG BÁO "giải thưởng  sáng tạo" năm 2026!'),
-    ("Hội nghị - tổng kết", "Hội nghị – tổng kết"),
+    ("Hội nghị - tổng kết", "Hội nghị – tổng kết"),  # noqa: RUF001
     ("Sở Tư pháp: thông báo", unicodedata.normalize("NFD", "sở tư pháp thông báo")),
     ("Đắk Lắk", "đắk lắk"),
 ])

@@ -105,7 +105,7 @@ _READERS = (
 
 def _full_year(text: str | None) -> int:
     year = int(text or 0)
-    if len(text or "") == 2:  # RFC 2822: 00–49 are 2000s, 50–99 are 1900s
+    if len(text or "") == 2:  # RFC 2822: 00-49 are 2000s, 50-99 are 1900s
         year += 2000 if year < 50 else 1900
     return year
 

@@ -22,6 +22,8 @@ _PLAIN_TYPES = frozenset({"text/plain", "text"})
 def normalize_entry(entry: Mapping[str, Any], *, feed_url: str, fetched_at: datetime,
                     tz: tzinfo) -> ParsedItem:
     """Build the ParsedItem for one feedparser entry."""
+    # A plain-dict copy: FeedParserDict's key aliasing makes every .get() several times slower.
+    entry = dict(entry)
     link = absolute_url(_string(entry.get("link")), feed_url)
     base = link or feed_url
     title, title_flags = field_text(entry, "title")

@@ -19,7 +19,7 @@ def pick_image(entry: Mapping[str, Any], html_sources: Iterable[str],
     candidates = (
         *(m.get("url") for m in _dicts(entry.get("media_content")) if _is_image_media(m)),
         *(m.get("url") for m in _dicts(entry.get("media_thumbnail")) if not _is_pixel(m)),
-        *(e.get("href") for e in _dicts(entry.get("enclosures")) if _is_image_type(e)),
+        *(e.get("href") for e in _enclosures(entry) if _is_image_type(e)),
     )
     for candidate in candidates:
         url = _usable(candidate, base)
@@ -34,6 +34,12 @@ def pick_image(entry: Mapping[str, Any], html_sources: Iterable[str],
 
 def _dicts(value: Any) -> list[Mapping[str, Any]]:
     return [v for v in value if isinstance(v, Mapping)] if isinstance(value, list) else []
+
+
+def _enclosures(entry: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    # feedparser computes "enclosures" from links on access; a plain dict copy only has links.
+    listed = _dicts(entry.get("enclosures"))
+    return listed or [link for link in _dicts(entry.get("links")) if link.get("rel") == "enclosure"]
 
 
 def _usable(url: Any, base: str | None) -> str | None:

@@ -14,13 +14,13 @@ from collections.abc import Callable
 
 # TCVN3 (TCVN 5712:1993 VN3, the .Vn* fonts): one byte per letter, shown as the Latin-1 char.
 TCVN3_TO_UNICODE: dict[str, str] = {
-    "µ": "à", "¸": "á", "¶": "ả", "·": "ã", "¹": "ạ",
+    "µ": "à", "¸": "á", "¶": "ả", "·": "ã", "¹": "ạ",  # noqa: RUF001
     "¨": "ă", "»": "ằ", "¾": "ắ", "¼": "ẳ", "½": "ẵ", "Æ": "ặ",
     "©": "â", "Ç": "ầ", "Ê": "ấ", "È": "ẩ", "É": "ẫ", "Ë": "ậ",
     "®": "đ",
     "Ì": "è", "Ð": "é", "Î": "ẻ", "Ï": "ẽ", "Ñ": "ẹ",
     "ª": "ê", "Ò": "ề", "Õ": "ế", "Ó": "ể", "Ô": "ễ", "Ö": "ệ",
-    "×": "ì", "Ý": "í", "Ø": "ỉ", "Ü": "ĩ", "Þ": "ị",
+    "×": "ì", "Ý": "í", "Ø": "ỉ", "Ü": "ĩ", "Þ": "ị",  # noqa: RUF001
     "ß": "ò", "ã": "ó", "á": "ỏ", "â": "õ", "ä": "ọ",
     "«": "ô", "å": "ồ", "è": "ố", "æ": "ổ", "ç": "ỗ", "é": "ộ",
     "¬": "ơ", "ê": "ờ", "í": "ớ", "ë": "ở", "ì": "ỡ", "î": "ợ",
@@ -63,12 +63,12 @@ def _vni_table() -> dict[str, str]:
 
 VNI_TO_UNICODE: dict[str, str] = _vni_table()
 
-# Letters only Unicode Vietnamese has (ă đ ĩ ũ ơ ư, U+1EA0–U+1EF9, combining tones): text that
+# Letters only Unicode Vietnamese has (ă đ ĩ ũ ơ ư, U+1EA0-U+1EF9, combining tones): text that
 # holds one is already Unicode, so neither legacy encoding can apply.
 _MODERN = re.compile("[\u0102\u0103\u0110\u0111\u0128\u0129\u0168\u0169\u01a0\u01a1"
                      "\u01af\u01b0\u1ea0-\u1ef9\u0300-\u0323]")
 # Latin-1 symbols that TCVN3 uses for letters; a cheap gate before the real test.
-_TCVN3_SIGNS = re.compile("[¡¢£¤¥¦§¨©ª«¬\xad®µ¶·¸¹»¼½¾×÷]")
+_TCVN3_SIGNS = re.compile("[¡¢£¤¥¦§¨©ª«¬\xad®µ¶·¸¹»¼½¾×÷]")  # noqa: RUF001
 # Bytes VNI uses as tone/shape marks that no Vietnamese, French or English word holds.
 _VNI_SIGNS = re.compile("[øûïåäëüöñæîØÛÏÅÄËÜÖÑÆÎ]")
 _VNI_CODE = re.compile("|".join(sorted(map(re.escape, VNI_TO_UNICODE), key=len, reverse=True)))

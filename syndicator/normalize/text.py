@@ -17,7 +17,7 @@ NO_FLAGS: frozenset[Flag] = frozenset()
 _INVISIBLE = re.compile("[\u200b-\u200d\u2060\ufeff]")
 _KEY_INVISIBLE = re.compile("[\u00ad\u200b-\u200d\u2060\ufeff]")
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_SPACES = re.compile(r"\s+")
+_SPACES = re.compile(r"[\s\x00-\x1f\x7f]+")  # control characters count as spaces
 _LINE_SPACES = re.compile(r"[^\S\n]+")
 _LINE_BREAKS = re.compile(r" ?\n[\s]*")
 _NOT_WORD = re.compile(r"[\W_]+")
@@ -35,16 +35,21 @@ def _mojibake_signature() -> re.Pattern[str]:
     return re.compile(
         f"[{shown('cp1252', 0xC2, 0xDF)}][{cont}]|[{shown('cp1252', 0xE0, 0xEF)}][{cont}]{{2}}"
         # MacRoman leads that are maths symbols, never found before a letter in real text.
-        f"|[¬√ƒ≈∆][{mac_cont}]|[·‚][{mac_cont}]{{2}}"
+        f"|[¬√ƒ≈∆][{mac_cont}]|[·‚][{mac_cont}]{{2}}"  # noqa: RUF001
     )
 
 
 _MOJIBAKE = _mojibake_signature()
+# Every signature above holds one of these; one character-class scan rules most text out.
+_MOJIBAKE_GATE = re.compile(
+    "[" + re.escape(bytes(range(0x80, 0xC0)).replace(b"\xa0", b"").decode("cp1252", "ignore"))
+    + "\x81\x8d\x8f\x90\x9d¬√ƒ≈∆·‚]"
+)
 
 
 def repair_mojibake(text: str) -> str | None:
     """UTF-8 that was read as cp1252 or MacRoman, repaired; None when there is nothing to do."""
-    if not _MOJIBAKE.search(text):
+    if not _MOJIBAKE_GATE.search(text) or not _MOJIBAKE.search(text):
         return None
     before = len(_MOJIBAKE.findall(text))
     fixed = ftfy.fix_encoding(text)
@@ -69,10 +74,9 @@ def tidy(text: str, *, keep_newlines: bool = False) -> str:
     """NFC, no control or invisible characters, whitespace collapsed (one newline per break)."""
     if not text.isascii():
         text = unicodedata.normalize("NFC", _INVISIBLE.sub("", text))
-    text = _CONTROL.sub(" ", text)
     if not keep_newlines:
         return _SPACES.sub(" ", text).strip()
-    text = _LINE_SPACES.sub(" ", text.replace("\r", "\n"))
+    text = _LINE_SPACES.sub(" ", _CONTROL.sub(" ", text).replace("\r", "\n"))
     return _LINE_BREAKS.sub("\n", text).strip()
 
 
@@ -100,7 +104,7 @@ def truncate_words(text: str, limit: int) -> str:
     boundary = max(space, newline)
     if boundary > limit // 2:
         cut = cut[:boundary]
-    return cut.rstrip(" \n,;:.-–—") + "…"
+    return cut.rstrip(" \n,;:.-–—") + "…"  # noqa: RUF001
 
 
 def title_key(title: str) -> str:

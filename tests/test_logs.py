@@ -1,0 +1,64 @@
+"""Logging: one canonical line per feed poll, JSON off a terminal, secrets never printed."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import structlog
+from sqlalchemy import Engine
+
+from syndicator.fetch import Fetcher
+from syndicator.http import build_session
+from syndicator.logs import configure_logging
+from syndicator.poller import Poller
+from syndicator.settings_models import FeedSettings, LoggingSettings, PollingSettings
+from tests.conftest import FakeClock
+from tests.httpserver import LocalServer, Reply, static
+
+FIXTURE = Path(__file__).parent / "fixtures" / "feeds" / "nukeviet.xml"
+
+
+def poller(engine: Engine) -> Poller:
+    polling = PollingSettings(workers=2)
+    fetcher = Fetcher(build_session(user_agent="t", pool_size=2), timeout=polling.timeout,
+                      connect_timeout=polling.connect_timeout, max_bytes=polling.max_bytes,
+                      clock=FakeClock())
+    return Poller(engine=engine, fetcher=fetcher, clock=FakeClock(), polling=polling,
+                  timezone="Asia/Ho_Chi_Minh")
+
+
+def test_one_line_per_feed_poll(sqlite_engine: Engine) -> None:
+    """Each feed poll logs feed.polled with its status, duration, new and seen counts, and reason."""
+    with LocalServer() as server:
+        server.route("/ok.rss", static(FIXTURE.read_bytes()))
+        server.route("/bad.rss", Reply(b"", status=500))
+        feeds = [FeedSettings(id="ok", name="ok", url=server.url("/ok.rss")),
+                 FeedSettings(id="bad", name="bad", url=server.url("/bad.rss"))]
+        with structlog.testing.capture_logs() as logs:
+            poller(sqlite_engine).poll(feeds)
+    lines = {line["feed"]: line for line in logs if line["event"] == "feed.polled"}
+    assert set(lines) == {"ok", "bad"}
+    assert lines["ok"]["status"] == "ok" and lines["ok"]["new"] > 0 and "duration" in lines["ok"]
+    assert lines["bad"]["status"] == "error" and lines["bad"]["reason"] == "http_500"
+
+
+def test_json_off_a_terminal_and_secrets_redacted() -> None:
+    """Off a terminal the log is JSON Lines; a field named like a secret is redacted."""
+    stream = io.StringIO()
+    configure_logging(LoggingSettings(), stream)
+    structlog.get_logger().info("token.checked", page_token="EAAB-secret", status="ok")
+    record = json.loads(stream.getvalue())
+    assert record["event"] == "token.checked" and record["status"] == "ok"
+    assert record["page_token"] == "[redacted]"
+    assert "EAAB-secret" not in stream.getvalue()
+
+
+def test_level_filters() -> None:
+    """logging.level = warning drops info lines."""
+    stream = io.StringIO()
+    configure_logging(LoggingSettings(level="warning"), stream)
+    structlog.get_logger().info("feed.polled")
+    structlog.get_logger().warning("feed.broken")
+    assert [json.loads(line)["event"] for line in stream.getvalue().splitlines()] == ["feed.broken"]
