@@ -22,6 +22,8 @@ from typing import Any
 import _repo  # noqa: F401  (puts the repository on sys.path)
 import requests
 
+from bench.spy import sampled
+
 Cycle = Callable[[], dict[str, int]]
 MODES = {"first": "validators", "unchanged_304": "validators", "unchanged_200": "no-validators"}
 DEFAULT_CYCLES = "first,unchanged_304,unchanged_200"
@@ -31,10 +33,12 @@ TIMEOUT = 20
 def pooled(urls: list[str], workers: int, work: Callable[[bytes], int]) -> dict[str, int]:
     """GET every URL with plain requests in a pool of `workers` threads; `work` gets each body."""
     session = requests.Session()
+
     def one(url: str) -> int:
         response = session.get(url, timeout=TIMEOUT)
         response.raise_for_status()
         return work(response.content)
+
     with ThreadPoolExecutor(workers) as pool:
         counts = list(pool.map(one, urls))
     session.close()
@@ -50,9 +54,11 @@ def baseline(urls: list[str], workers: int, _workdir: Path) -> Cycle:
 
 def hash_only(urls: list[str], workers: int, _workdir: Path) -> Cycle:
     """Download and SHA-256 every body, no parsing: the floor for a cycle that reads bodies."""
+
     def hashed(body: bytes) -> int:
         hashlib.sha256(body).hexdigest()
         return 0
+
     return lambda: pooled(urls, workers, hashed)
 
 
@@ -77,15 +83,20 @@ def reader_lib(urls: list[str], workers: int, workdir: Path) -> Cycle:
                 counts["new"] += value.new
                 counts["modified"] += value.modified
         return dict(counts)
+
     return cycle
 
 
 def settings_toml(urls: list[str], workers: int, workdir: Path) -> str:
-    head = (f'[database]\nurl = "sqlite:///{workdir}/syndicator.db"\n\n'
-            f'[polling]\nworkers = {workers}\ncontact = "bench@example.gov.vn"\n\n'
-            '[logging]\nformat = "json"\n')
-    feeds = [f'[[feeds]]\nid = "f{i:05d}"\nname = "Cổng {i}"\nurl = "{url}"\n'
-             for i, url in enumerate(urls)]
+    head = (
+        f'[database]\nurl = "sqlite:///{workdir}/syndicator.db"\n\n'
+        f'[polling]\nworkers = {workers}\ncontact = "bench@example.gov.vn"\n\n'
+        '[logging]\nformat = "json"\n'
+    )
+    feeds = [
+        f'[[feeds]]\nid = "f{i:05d}"\nname = "Cổng {i}"\nurl = "{url}"\n'
+        for i, url in enumerate(urls)
+    ]
     return head + "\n" + "\n".join(feeds)
 
 
@@ -108,11 +119,15 @@ def syndicator(urls: list[str], workers: int, workdir: Path) -> Cycle:
         counts["new"] = sum(outcome.new for outcome in outcomes)
         counts["duplicates"] = sum(outcome.duplicates for outcome in outcomes)
         return dict(counts)
+
     return cycle
 
 
 CONTENDERS: dict[str, Callable[[list[str], int, Path], Cycle]] = {
-    "baseline": baseline, "hash_only": hash_only, "reader": reader_lib, "syndicator": syndicator,
+    "baseline": baseline,
+    "hash_only": hash_only,
+    "reader": reader_lib,
+    "syndicator": syndicator,
 }
 
 
@@ -129,16 +144,26 @@ def server(control: str, command: str) -> dict[str, Any]:
     return result
 
 
-def measure(name: str, cycle: Cycle, mode: str, control: str) -> dict[str, Any]:
+def measure(name: str, cycle: Cycle, control: str, profile: Path | None) -> dict[str, Any]:
+    """Run one timed cycle; with `profile`, under py-spy (then the times are inflated)."""
+    mode = MODES[name]
     before = server(control, f"mode/{mode}")
-    started, cpu = time.perf_counter(), time.process_time()
-    outcome = cycle()
-    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    with sampled(profile):
+        started, cpu = time.perf_counter(), time.process_time()
+        outcome = cycle()
+        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     after = server(control, "stats")
     answers = {k: v - before["answers"].get(k, 0) for k, v in after["answers"].items()}
-    return {"cycle": name, "mode": mode, "seconds": round(seconds, 3), "cpu": round(cpu, 3),
-            "server_cpu": round(after["cpu"] - before["cpu"], 3), "answers": answers,
-            "peak_rss_mb": round(peak_rss_mb(), 1), "outcome": outcome}
+    return {
+        "cycle": name,
+        "mode": mode,
+        "seconds": round(seconds, 3),
+        "cpu": round(cpu, 3),
+        "server_cpu": round(after["cpu"] - before["cpu"], 3),
+        "answers": answers,
+        "peak_rss_mb": round(peak_rss_mb(), 1),
+        "outcome": outcome,
+    }
 
 
 def cycle_names(spec: str) -> list[str]:
@@ -159,15 +184,22 @@ def main() -> None:
     parser.add_argument("--control", required=True, help="the feed server's control URL")
     parser.add_argument("--workdir", type=Path, required=True)
     parser.add_argument("--workers", type=int, default=8)
-    parser.add_argument("--cycles", default=DEFAULT_CYCLES,
-                        help="cycles in order; NAMExK repeats one (to profile it)")
+    parser.add_argument(
+        "--cycles",
+        default=DEFAULT_CYCLES,
+        help="cycles in order; NAMExK repeats one",
+    )
+    parser.add_argument("--profile", type=Path, help="folder for one py-spy profile per cycle")
     args = parser.parse_args()
     urls = args.urls.read_text().split()
     started = time.perf_counter()
     cycle = CONTENDERS[args.name](urls, args.workers, args.workdir)
-    setup = round(time.perf_counter() - started, 3)
-    cycles = [measure(name, cycle, MODES[name], args.control) for name in cycle_names(args.cycles)]
-    print(json.dumps({"contender": args.name, "setup_seconds": setup, "cycles": cycles}))
+    setup = {"seconds": round(time.perf_counter() - started, 3), "peak_rss_mb": peak_rss_mb()}
+    cycles = []
+    for number, name in enumerate(cycle_names(args.cycles), 1):
+        profile = args.profile / f"{args.name}-{number}-{name}.txt" if args.profile else None
+        cycles.append(measure(name, cycle, args.control, profile))
+    print(json.dumps({"contender": args.name, "setup": setup, "cycles": cycles}))
 
 
 if __name__ == "__main__":

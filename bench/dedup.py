@@ -42,12 +42,14 @@ from syndicator.settings_models import FeedSettings, PollingSettings
 
 FEEDS = 1000
 BATCH = 30
-OLDEST = datetime(2026, 10, 16, 0, 0, tzinfo=UTC)   # article n of a feed is 50·n minutes later
+OLDEST = datetime(2026, 10, 16, 0, 0, tzinfo=UTC)  # article n of a feed is 50·n minutes later
 POLLING = PollingSettings()
 TARGET = 5000.0
 CACHE = Path(tempfile.gettempdir()) / "syndicator-bench-dedup.sqlite"
-SUMMARY = ("Sáng nay, Ủy ban nhân dân tỉnh đã tổ chức hội nghị triển khai nhiệm vụ trọng tâm, "
-           "với sự tham dự của lãnh đạo các sở, ban, ngành và các huyện, thị xã, thành phố. ")
+SUMMARY = (
+    "Sáng nay, Ủy ban nhân dân tỉnh đã tổ chức hội nghị triển khai nhiệm vụ trọng tâm, "
+    "với sự tham dự của lãnh đạo các sở, ban, ngành và các huyện, thị xã, thành phố. "
+)
 
 
 def feed_id(number: int) -> str:
@@ -58,9 +60,12 @@ def article(feed: int, n: int) -> ParsedItem:
     """Article `n` of feed `feed`: the same values for the fill and for the measured harvests."""
     url = f"https://cong{feed}.tinh.gov.vn/vi/news/thoi-su/bai-viet-so-{n}-{feed}.html"
     return ParsedItem(
-        guid=f"news_{n}", link=url, url=url,
+        guid=f"news_{n}",
+        link=url,
+        url=url,
         title=f"Cổng {feed}: hội nghị triển khai kế hoạch chuyển đổi số số {n}/KH-UBND năm 2026",
-        summary=SUMMARY * 2, content_html=f"<p>{SUMMARY * 3}</p>",
+        summary=SUMMARY * 2,
+        content_html=f"<p>{SUMMARY * 3}</p>",
         image=f"https://cong{feed}.tinh.gov.vn/uploads/news/{n}.jpg",
         published=OLDEST + timedelta(minutes=50 * n + feed % 50),
     )
@@ -68,18 +73,35 @@ def article(feed: int, n: int) -> ParsedItem:
 
 def item_row(item_id: int, feed: int, item: ParsedItem) -> dict[str, Any]:
     return {
-        "id": item_id, "canonical_url": item.url, "url_key": digest(item.url or ""),
-        "link": item.link, "guid": item.guid, "title": item.title,
-        "title_key": title_key(item.title), "summary": item.summary,
-        "content_html": item.content_html, "image": item.image, "author": None,
-        "categories": ["Thời sự"], "flags": [], "published_at": item.published,
-        "first_feed_id": feed_id(feed), "postable": False, "created_at": item.published,
+        "id": item_id,
+        "canonical_url": item.url,
+        "url_key": digest(item.url or ""),
+        "link": item.link,
+        "guid": item.guid,
+        "title": item.title,
+        "title_key": title_key(item.title),
+        "summary": item.summary,
+        "content_html": item.content_html,
+        "image": item.image,
+        "author": None,
+        "categories": ["Thời sự"],
+        "flags": [],
+        "published_at": item.published,
+        "first_feed_id": feed_id(feed),
+        "postable": False,
+        "created_at": item.published,
     }
 
 
 def source_row(item_id: int, feed: int, item: ParsedItem) -> dict[str, Any]:
-    return {"item_id": item_id, "feed_id": feed_id(feed), "source_key": digest(f"guid:{item.guid}"),
-            "guid": item.guid, "link": item.link, "seen_at": item.published}
+    return {
+        "item_id": item_id,
+        "feed_id": feed_id(feed),
+        "source_key": digest(f"guid:{item.guid}"),
+        "guid": item.guid,
+        "link": item.link,
+        "seen_at": item.published,
+    }
 
 
 def table(model: type[SQLModel]) -> Table:
@@ -91,9 +113,19 @@ def fill(engine: Engine, count: int) -> None:
     migrate.upgrade(engine)
     per_feed = count // FEEDS
     with engine.begin() as connection:
-        connection.execute(insert(table(FeedState)), [
-            {"feed_id": feed_id(f), "url": f"https://cong{f}.tinh.gov.vn/rss", "initialized": True,
-             "consecutive_failures": 0, "broken": False} for f in range(FEEDS)])
+        connection.execute(
+            insert(table(FeedState)),
+            [
+                {
+                    "feed_id": feed_id(f),
+                    "url": f"https://cong{f}.tinh.gov.vn/rss",
+                    "initialized": True,
+                    "consecutive_failures": 0,
+                    "broken": False,
+                }
+                for f in range(FEEDS)
+            ],
+        )
     for start in range(0, per_feed, 10):
         items, sources = [], []
         for n in range(start, min(start + 10, per_feed)):
@@ -125,14 +157,17 @@ def cached_fill(cache: Path, count: int) -> None:
 
 
 def feed_settings(feed: int) -> FeedSettings:
-    return FeedSettings(id=feed_id(feed), name=f"Cổng {feed}", url=f"https://cong{feed}.tinh.gov.vn/rss")
+    return FeedSettings(
+        id=feed_id(feed), name=f"Cổng {feed}", url=f"https://cong{feed}.tinh.gov.vn/rss"
+    )
 
 
 def harvest(feed: FeedSettings, items: list[ParsedItem]) -> ingest.Harvest:
     """Built as tests/test_ingest.py builds them: a 200 with a parsed feed of `items`."""
     at = max(item.published for item in items if item.published) + timedelta(hours=1)
-    fetched = FetchResult("ok", feed.url, body=b"<rss/>", body_hash="h", etag='"e"',
-                          http_status=200)
+    fetched = FetchResult(
+        "ok", feed.url, body=b"<rss/>", body_hash="h", etag='"e"', http_status=200
+    )
     return ingest.Harvest(feed, fetched, at, ParsedFeed("Feed", None, tuple(items)))
 
 
@@ -144,8 +179,19 @@ def harvests(count: int, first_article: int, shift: int = 0) -> Iterator[ingest.
         source, start = h % FEEDS, first_article + (h // FEEDS) * BATCH
         items = [article(source, n) for n in range(start, start + BATCH)]
         if shift:
-            items = [ParsedItem(f"copy_{i.guid}", i.link, i.url, i.title, i.summary,
-                                i.content_html, i.image, i.published) for i in items]
+            items = [
+                ParsedItem(
+                    f"copy_{i.guid}",
+                    i.link,
+                    i.url,
+                    i.title,
+                    i.summary,
+                    i.content_html,
+                    i.image,
+                    i.published,
+                )
+                for i in items
+            ]
         yield harvest(settings[(source + shift) % FEEDS], items)
 
 
@@ -154,8 +200,13 @@ def time_store(engine: Engine, batches: list[ingest.Harvest]) -> dict[str, Any]:
     outcomes = [ingest.store(engine, h, POLLING, backfill=0) for h in batches]
     seconds = time.perf_counter() - started
     items = sum(len(h.parsed.items) for h in batches if h.parsed)
-    return {"items": items, "seconds": round(seconds, 3), "items_per_s": round(items / seconds),
-            "new": sum(o.new for o in outcomes), "duplicates": sum(o.duplicates for o in outcomes)}
+    return {
+        "items": items,
+        "seconds": round(seconds, 3),
+        "items_per_s": round(items / seconds),
+        "new": sum(o.new for o in outcomes),
+        "duplicates": sum(o.duplicates for o in outcomes),
+    }
 
 
 def time_lookup(engine: Engine, batches: list[ingest.Harvest]) -> dict[str, Any]:
@@ -169,22 +220,28 @@ def time_lookup(engine: Engine, batches: list[ingest.Harvest]) -> dict[str, Any]
             seen += sum(d.verdict == "seen" for d in decisions)
     seconds = time.perf_counter() - started
     items = sum(len(h.parsed.items) for h in batches if h.parsed)
-    return {"items": items, "seconds": round(seconds, 3), "items_per_s": round(items / seconds),
-            "seen": seen}
+    return {
+        "items": items,
+        "seconds": round(seconds, 3),
+        "items_per_s": round(items / seconds),
+        "seen": seen,
+    }
 
 
 PATHS = ("lookup", "known", "insert", "cross_portal")
 
 
-def measure(engine: Engine, count: int, per_feed: int,
-            paths: Sequence[str] = PATHS) -> dict[str, dict[str, Any]]:
+def measure(
+    engine: Engine, count: int, per_feed: int, paths: Sequence[str] = PATHS
+) -> dict[str, dict[str, Any]]:
     """Time each path in `paths` (in PATHS order; each changes the database for the next)."""
     steps: dict[str, Callable[[], dict[str, Any]]] = {
         "lookup": lambda: time_lookup(engine, list(harvests(count, first_article=0))),
         "known": lambda: time_store(engine, list(harvests(count, first_article=0))),
         "insert": lambda: time_store(engine, list(harvests(count, first_article=per_feed))),
         "cross_portal": lambda: time_store(
-            engine, list(harvests(count // 4, per_feed // 2, shift=1))),
+            engine, list(harvests(count // 4, per_feed // 2, shift=1))
+        ),
     }
     return {name: steps[name]() for name in PATHS if name in paths}
 
@@ -192,11 +249,12 @@ def measure(engine: Engine, count: int, per_feed: int,
 def report(results: dict[str, dict[str, Any]]) -> str:
     lines = [f"{'path':<13} {'items':>7} {'seconds':>8} {'items/s':>8}  outcome     target"]
     for name, r in results.items():
-        outcome = (f"seen={r['seen']}" if "seen" in r
-                   else f"new={r['new']} dup={r['duplicates']}")
+        outcome = f"seen={r['seen']}" if "seen" in r else f"new={r['new']} dup={r['duplicates']}"
         verdict = "PASS" if r["items_per_s"] >= TARGET else "FAIL"
-        lines.append(f"{name:<13} {r['items']:>7} {r['seconds']:>8.2f} {r['items_per_s']:>8} "
-                     f" {outcome:<11} ≥ {TARGET:g}/s {verdict}")
+        lines.append(
+            f"{name:<13} {r['items']:>7} {r['seconds']:>8.2f} {r['items_per_s']:>8} "
+            f" {outcome:<11} ≥ {TARGET:g}/s {verdict}"
+        )
     return "\n".join(lines)
 
 
@@ -220,8 +278,12 @@ def main() -> None:
     print(report(results))
     out = args.out or Path(__file__).parent / "results" / f"{datetime.now(UTC):%Y-%m-%d}-dedup.json"
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps({"items_in_db": args.items, "target_items_per_s": TARGET,
-                               "paths": results}, indent=2) + "\n")
+    out.write_text(
+        json.dumps(
+            {"items_in_db": args.items, "target_items_per_s": TARGET, "paths": results}, indent=2
+        )
+        + "\n"
+    )
     print(f"written: {out}", file=sys.stderr)
 
 

@@ -19,20 +19,56 @@ ITEMS_PER_FEED = 30
 SHARED_BY_URL = 3
 SHARED_BY_TITLE = 2
 ICT = timezone(timedelta(hours=7))
-NEWEST = datetime(2026, 11, 20, 17, 30, tzinfo=ICT)   # fixed, in the past: no date is clamped
+NEWEST = datetime(2026, 11, 20, 17, 30, tzinfo=ICT)  # fixed, in the past: no date is clamped
 
-PLACES = ["tỉnh Quảng Ninh", "tỉnh Hà Giang", "tỉnh Lâm Đồng", "tỉnh Đắk Lắk", "thành phố Huế",
-          "tỉnh Cà Mau", "tỉnh Nghệ An", "tỉnh Thanh Hóa", "huyện Mường Tè", "xã Tân Phước",
-          "thành phố Cần Thơ", "tỉnh Bà Rịa - Vũng Tàu", "huyện Đồng Văn", "phường Bến Nghé"]
-SUBJECTS = ["UBND", "Sở Thông tin và Truyền thông", "Sở Tài nguyên và Môi trường",
-            "Ban Chỉ đạo chuyển đổi số", "Hội đồng nhân dân", "Sở Giáo dục và Đào tạo",
-            "Trung tâm Phục vụ hành chính công", "Sở Nông nghiệp và Phát triển nông thôn"]
-ACTIONS = ["triển khai kế hoạch", "tổng kết công tác", "hướng dẫn thực hiện", "kiểm tra tiến độ",
-           "phát động phong trào", "tăng cường công tác", "đẩy mạnh thực hiện", "sơ kết 6 tháng"]
-TOPICS = ["cải cách hành chính", "chuyển đổi số", "phòng, chống thiên tai",
-          "xây dựng nông thôn mới", "bảo vệ môi trường", "phát triển du lịch cộng đồng",
-          "an toàn giao thông",
-          "giảm nghèo bền vững", "dịch vụ công trực tuyến toàn trình", "thu hút đầu tư"]
+PLACES = [
+    "tỉnh Quảng Ninh",
+    "tỉnh Hà Giang",
+    "tỉnh Lâm Đồng",
+    "tỉnh Đắk Lắk",
+    "thành phố Huế",
+    "tỉnh Cà Mau",
+    "tỉnh Nghệ An",
+    "tỉnh Thanh Hóa",
+    "huyện Mường Tè",
+    "xã Tân Phước",
+    "thành phố Cần Thơ",
+    "tỉnh Bà Rịa - Vũng Tàu",
+    "huyện Đồng Văn",
+    "phường Bến Nghé",
+]
+SUBJECTS = [
+    "UBND",
+    "Sở Thông tin và Truyền thông",
+    "Sở Tài nguyên và Môi trường",
+    "Ban Chỉ đạo chuyển đổi số",
+    "Hội đồng nhân dân",
+    "Sở Giáo dục và Đào tạo",
+    "Trung tâm Phục vụ hành chính công",
+    "Sở Nông nghiệp và Phát triển nông thôn",
+]
+ACTIONS = [
+    "triển khai kế hoạch",
+    "tổng kết công tác",
+    "hướng dẫn thực hiện",
+    "kiểm tra tiến độ",
+    "phát động phong trào",
+    "tăng cường công tác",
+    "đẩy mạnh thực hiện",
+    "sơ kết 6 tháng",
+]
+TOPICS = [
+    "cải cách hành chính",
+    "chuyển đổi số",
+    "phòng, chống thiên tai",
+    "xây dựng nông thôn mới",
+    "bảo vệ môi trường",
+    "phát triển du lịch cộng đồng",
+    "an toàn giao thông",
+    "giảm nghèo bền vững",
+    "dịch vụ công trực tuyến toàn trình",
+    "thu hút đầu tư",
+]
 SENTENCES = [
     "Sáng ngày {d}, {s} {p} đã tổ chức hội nghị {a} {t} năm 2026.",
     "Tham dự hội nghị có đại diện lãnh đạo các sở, ban, ngành và Ủy ban nhân dân các huyện, "
@@ -43,8 +79,13 @@ SENTENCES = [
     "Người dân và doanh nghiệp có thể tra cứu thông tin chi tiết trên Cổng dịch vụ công quốc gia.",
     "Dịp này, {s} đã trao Bằng khen cho 12 tập thể và 25 cá nhân có thành tích xuất sắc.",
 ]
-CATEGORIES = [("thoi-su", "Thời sự"), ("chinh-tri", "Chính trị"), ("kinh-te", "Kinh tế"),
-              ("van-hoa-xa-hoi", "Văn hóa - Xã hội"), ("thong-bao", "Thông báo")]
+CATEGORIES = [
+    ("thoi-su", "Thời sự"),
+    ("chinh-tri", "Chính trị"),
+    ("kinh-te", "Kinh tế"),
+    ("van-hoa-xa-hoi", "Văn hóa - Xã hội"),
+    ("thong-bao", "Thông báo"),
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,8 +106,9 @@ def slug(text: str) -> str:
     return "-".join("".join(c if c.isalnum() else " " for c in plain).split())
 
 
-def make_article(rng: random.Random, base: str, number: int, plan: int,
-                 published: datetime) -> Article:
+def make_article(
+    rng: random.Random, base: str, number: int, plan: int, published: datetime
+) -> Article:
     """`number` is the portal's own article id (it recurs on other portals); `plan` is unique."""
     place, subject = rng.choice(PLACES), rng.choice(SUBJECTS)
     action, topic = rng.choice(ACTIONS), rng.choice(TOPICS)
@@ -76,10 +118,13 @@ def make_article(rng: random.Random, base: str, number: int, plan: int,
     facts = {"d": day, "s": subject, "p": place, "a": action, "t": topic}
     paragraphs = tuple(s.format(**facts) for s in rng.sample(SENTENCES, 3))
     folder = published.strftime("%Y_%m")
-    image_base = base if number % 2 else ""     # half the portals write relative image paths
+    image_base = base if number % 2 else ""  # half the portals write relative image paths
     return Article(
-        guid=f"news_{number}", link=f"{base}/vi/news/{category[0]}/{slug(title)}-{number}.html",
-        title=title, published=published, category=category,
+        guid=f"news_{number}",
+        link=f"{base}/vi/news/{category[0]}/{slug(title)}-{number}.html",
+        title=title,
+        published=published,
+        category=category,
         image=f"{image_base}/uploads/news/{folder}/{slug(topic)}-{number}.jpg",
         paragraphs=paragraphs,
     )
@@ -87,7 +132,7 @@ def make_article(rng: random.Random, base: str, number: int, plan: int,
 
 def feed_articles(seed: int, index: int, base: str) -> list[Article]:
     """The feed's own 30 articles, newest first, one to three hours apart."""
-    rng = random.Random(f"{seed}:{index}")  # noqa: S311  (test data, not secrets)
+    rng = random.Random(f"{seed}:{index}")
     when = NEWEST - timedelta(minutes=rng.randrange(0, 600))
     newest_id = rng.randrange(1_000, 9_000)
     articles = []
@@ -100,11 +145,28 @@ def feed_articles(seed: int, index: int, base: str) -> list[Article]:
 
 def with_shared(own: list[Article], neighbour: list[Article]) -> list[Article]:
     """A province portal's feed: republish some of a commune's articles in place of its own."""
-    by_url = [Article(f"{a.guid}-r", a.link, a.title, a.published + timedelta(minutes=20),
-                      a.category, a.image, a.paragraphs) for a in neighbour[:SHARED_BY_URL]]
+    by_url = [
+        Article(
+            f"{a.guid}-r",
+            a.link,
+            a.title,
+            a.published + timedelta(minutes=20),
+            a.category,
+            a.image,
+            a.paragraphs,
+        )
+        for a in neighbour[:SHARED_BY_URL]
+    ]
     by_title = [
-        Article(f"{a.guid}-r", own[0].link.rsplit("/", 2)[0] + f"/dang-lai-{i}.html", a.title,
-                a.published + timedelta(minutes=30), a.category, a.image, a.paragraphs)
+        Article(
+            f"{a.guid}-r",
+            own[0].link.rsplit("/", 2)[0] + f"/dang-lai-{i}.html",
+            a.title,
+            a.published + timedelta(minutes=30),
+            a.category,
+            a.image,
+            a.paragraphs,
+        )
         for i, a in enumerate(neighbour[SHARED_BY_URL : SHARED_BY_URL + SHARED_BY_TITLE])
     ]
     mixed = own[: ITEMS_PER_FEED - len(by_url) - len(by_title)] + by_url + by_title
@@ -118,7 +180,7 @@ def item_xml(article: Article) -> str:
         "<item>"
         f"<title>{escape(article.title)}</title>"
         f"<link>{article.link}</link>"
-        f"<guid isPermaLink=\"false\">{article.guid}</guid>"
+        f'<guid isPermaLink="false">{article.guid}</guid>'
         f"<category>{escape(article.category[1])}</category>"
         f"<pubDate>{format_datetime(article.published)}</pubDate>"
         f"<description><![CDATA[{image}{body}]]></description>"

@@ -34,8 +34,9 @@ def read(path: Path) -> list[tuple[list[str], int]]:
     return stacks
 
 
-def summarise(stacks: list[tuple[list[str], int]],
-              match: str) -> tuple[Counter[str], Counter[str], int]:
+def summarise(
+    stacks: list[tuple[list[str], int]], match: str
+) -> tuple[Counter[str], Counter[str], int]:
     own: Counter[str] = Counter()
     inclusive: Counter[str] = Counter()
     total = 0

@@ -39,10 +39,16 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--hosts", type=int, default=50, help="loopback host names (default 50)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--out", type=Path, help="JSON file (default bench/results/DATE-nN.json)")
-    parser.add_argument("--cycles", default="first,unchanged_304,unchanged_200",
-                        help="cycles to run, e.g. first,unchanged_304x10 (to profile one)")
-    parser.add_argument("--profile", action="store_true",
-                        help="run each contender under py-spy (slower; numbers not comparable)")
+    parser.add_argument(
+        "--cycles",
+        default="first,unchanged_304,unchanged_200",
+        help="cycles to run, e.g. first,unchanged_304x10 (to profile one)",
+    )
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="profile each cycle with py-spy into bench/results/profiles/nN/ (times inflated)",
+    )
     args = parser.parse_args()
     if args.quick:
         args.feeds = 100
@@ -54,20 +60,29 @@ def chosen(args: argparse.Namespace) -> list[str]:
     return [n for n in names if not (args.skip_reader and n == "reader")]
 
 
-def run_contender(name: str, server: FeedServer, urls: Path, args: argparse.Namespace,
-                  results_dir: Path) -> dict[str, Any]:
+def run_contender(
+    name: str, server: FeedServer, urls: Path, args: argparse.Namespace, results_dir: Path
+) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix=f"bench-{name}-") as workdir:
-        command = [sys.executable, str(HERE / "contenders.py"), name, "--urls", str(urls),
-                   "--control", server.control, "--workdir", workdir,
-                   "--workers", str(args.workers), "--cycles", args.cycles]
+        command = [
+            sys.executable,
+            str(HERE / "contenders.py"),
+            name,
+            "--urls",
+            str(urls),
+            "--control",
+            server.control,
+            "--workdir",
+            workdir,
+            "--workers",
+            str(args.workers),
+            "--cycles",
+            args.cycles,
+        ]
         if args.profile:
-            flame = results_dir / "profiles" / f"{name}-n{args.feeds}.txt"
-            flame.parent.mkdir(parents=True, exist_ok=True)
-            spy = str(Path(sys.executable).with_name("py-spy"))
-            command = [spy, "record", "--format", "raw", "--rate", "200", "--threads", "--gil",
-                       "--output", str(flame), "--", *command]
+            command += ["--profile", str(results_dir / "profiles" / f"n{args.feeds}")]
         print(f"running {name} ...", file=sys.stderr, flush=True)
-        done = subprocess.run(command, capture_output=True, text=True, check=False)  # noqa: S603
+        done = subprocess.run(command, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise SystemExit(f"{name} failed:\n{done.stderr[-4000:]}")
     last = [line for line in done.stdout.splitlines() if line.startswith("{")][-1]
@@ -76,15 +91,25 @@ def run_contender(name: str, server: FeedServer, urls: Path, args: argparse.Name
 
 
 def machine() -> dict[str, Any]:
-    model = next((line.split(":", 1)[1].strip() for line in
-                  Path("/proc/cpuinfo").read_text().splitlines()
-                  if line.startswith("model name")), platform.processor())
+    model = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
     ram = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
     git = ["git", "-C", str(HERE.parent), "describe", "--always", "--dirty"]
-    commit = subprocess.run(git, capture_output=True, text=True, check=False)  # noqa: S603
-    return {"cpus": os.cpu_count(), "model": model, "ram_gib": round(ram, 1),
-            "python": platform.python_version(), "commit": commit.stdout.strip(),
-            "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")}
+    commit = subprocess.run(git, capture_output=True, text=True, check=False)
+    return {
+        "cpus": os.cpu_count(),
+        "model": model,
+        "ram_gib": round(ram, 1),
+        "python": platform.python_version(),
+        "commit": commit.stdout.strip(),
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+    }
 
 
 def fmt_outcome(outcome: dict[str, int]) -> str:
@@ -94,41 +119,60 @@ def fmt_outcome(outcome: dict[str, int]) -> str:
 def table(report: dict[str, Any]) -> str:
     items = report["feeds"] * ITEMS_PER_FEED
     reference = report["reference_seconds"]
-    lines = [f"{'contender':<11} {'cycle':<14} {'seconds':>8} {'x base':>6} {'items/s':>8} "
-             f"{'cpu s':>6} {'srv cpu':>7} {'RSS MB':>7}  outcome"]
+    lines = [
+        f"{'contender':<11} {'cycle':<14} {'seconds':>8} {'x base':>6} {'items/s':>8} "
+        f"{'cpu s':>6} {'srv cpu':>7} {'RSS MB':>7}  outcome"
+    ]
     for name, result in report["contenders"].items():
+        setup = result["setup"]
+        lines.append(
+            f"{name:<11} {'(setup)':<14} {setup['seconds']:>8.3f} {'':>6} {'':>8} "
+            f"{'':>6} {'':>7} {setup['peak_rss_mb']:>7.1f}  imports, database, feeds"
+        )
         for c in result["cycles"]:
             lines.append(
                 f"{name:<11} {c['cycle']:<14} {c['seconds']:>8.3f} "
                 f"{c['seconds'] / reference:>6.3f} {items / c['seconds']:>8.0f} {c['cpu']:>6.2f} "
-                f"{c['server_cpu']:>7.2f} {c['peak_rss_mb']:>7.1f}  {fmt_outcome(c['outcome'])}")
+                f"{c['server_cpu']:>7.2f} {c['peak_rss_mb']:>7.1f}  {fmt_outcome(c['outcome'])}"
+            )
     return "\n".join(lines)
 
 
 def verdicts(report: dict[str, Any]) -> str:
     lines = ["", f"{'target':<58} {'measured':>12} {'limit':>12}  verdict"]
     for target in report["targets"]:
-        lines.append(f"{target['name']:<58} {target['measured']:>12} {target['limit']:>12}  "
-                     f"{target['verdict']}")
+        lines.append(
+            f"{target['name']:<58} {target['measured']:>12} {target['limit']:>12}  "
+            f"{target['verdict']}"
+        )
     return "\n".join(lines)
 
 
 def main() -> None:
     args = parse_args()
     results_dir = HERE / "results"
-    with tempfile.TemporaryDirectory(prefix="bench-") as tmp, \
-            FeedServer(args.feeds, args.seed, args.hosts) as server:
+    with (
+        tempfile.TemporaryDirectory(prefix="bench-") as tmp,
+        FeedServer(args.feeds, args.seed, args.hosts) as server,
+    ):
         urls = Path(tmp) / "urls.txt"
         urls.write_text("\n".join(server.urls) + "\n")
-        contenders = {name: run_contender(name, server, urls, args, results_dir)
-                      for name in chosen(args)}
+        contenders = {
+            name: run_contender(name, server, urls, args, results_dir) for name in chosen(args)
+        }
         sizes = server.sizes
     reference = contenders.get("baseline", {}).get("cycles", [{"seconds": float("nan")}])[0]
     report: dict[str, Any] = {
-        "machine": machine(), "feeds": args.feeds, "items": args.feeds * ITEMS_PER_FEED,
-        "unique_items": unique_items(args.feeds), "mean_feed_bytes": sum(sizes) // len(sizes),
-        "workers": args.workers, "hosts": min(args.hosts, args.feeds), "seed": args.seed,
-        "profiled": args.profile, "reference_seconds": reference["seconds"],
+        "machine": machine(),
+        "feeds": args.feeds,
+        "items": args.feeds * ITEMS_PER_FEED,
+        "unique_items": unique_items(args.feeds),
+        "mean_feed_bytes": sum(sizes) // len(sizes),
+        "workers": args.workers,
+        "hosts": min(args.hosts, args.feeds),
+        "seed": args.seed,
+        "profiled": args.profile,
+        "reference_seconds": reference["seconds"],
         "contenders": contenders,
     }
     report["targets"] = evaluate(report)

@@ -59,7 +59,7 @@ class Site:
 
 class FeedHTTPServer(ThreadingHTTPServer):
     daemon_threads = True
-    request_queue_size = 256     # the default 5 drops SYNs when 8 workers connect at once
+    request_queue_size = 256  # the default 5 drops SYNs when 8 workers connect at once
 
     def __init__(self, address: tuple[str, int], site: Site) -> None:
         super().__init__(address, FeedHandler)
@@ -109,8 +109,9 @@ class FeedHandler(BaseHTTPRequestHandler):
         body = json.dumps(site.stats()).encode()
         self._reply(200, body, {"Content-Type": "application/json"}, counted=False)
 
-    def _reply(self, status: int, body: bytes, headers: dict[str, str],
-               counted: bool = True) -> None:
+    def _reply(
+        self, status: int, body: bytes, headers: dict[str, str], counted: bool = True
+    ) -> None:
         self.send_response(status)
         for name, value in headers.items():
             self.send_header(name, value)
@@ -137,7 +138,7 @@ def serve(count: int, seed: int, hosts: int, conn: Connection) -> None:
         threading.Thread(target=server.serve_forever, daemon=True).start()
     urls = [f"{bases[i % len(bases)]}/feed/{i}.xml" for i in range(count)]
     conn.send((urls, f"{bases[0]}/_control", [len(body) for body in site.bodies]))
-    conn.recv()   # block until the parent says stop (or dies: EOFError)
+    conn.recv()  # block until the parent says stop (or dies: EOFError)
 
 
 class FeedServer:
@@ -153,13 +154,18 @@ class FeedServer:
         context = multiprocessing.get_context("spawn")
         self._conn, child = context.Pipe()
         self._process = context.Process(
-            target=serve, args=(self.count, self.seed, self.hosts, child), daemon=True)
+            target=serve, args=(self.count, self.seed, self.hosts, child), daemon=True
+        )
         self._process.start()
         self.urls, self.control, self.sizes = self._conn.recv()
         return self
 
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
-                 trace: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
         with contextlib.suppress(OSError):
             self._conn.send("stop")
         self._process.join(5)

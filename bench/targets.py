@@ -6,6 +6,7 @@ N = 1000; at other N they are checked the same way but are only indicative.
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -20,7 +21,7 @@ class Target:
     name: str
     measured: str
     limit: str
-    verdict: str      # PASS | FAIL | SKIP
+    verdict: str  # PASS | FAIL | SKIP
 
 
 def seconds(report: dict[str, Any], contender: str, cycle: str) -> float | None:
@@ -31,7 +32,7 @@ def seconds(report: dict[str, Any], contender: str, cycle: str) -> float | None:
 
 
 def ratio_target(name: str, value: float | None, reference: float, limit: float) -> Target:
-    if value is None:
+    if value is None or math.isnan(reference):
         return Target(name, "-", f"≤ {limit:g}x", "SKIP")
     ratio = value / reference
     return Target(name, f"{ratio:.3f}x", f"≤ {limit:g}x", "PASS" if ratio <= limit else "FAIL")
@@ -56,18 +57,32 @@ def rss_target(report: dict[str, Any]) -> Target:
 
 def evaluate(report: dict[str, Any]) -> list[dict[str, str]]:
     reference = float(report["reference_seconds"])
-    ours = {cycle: seconds(report, "syndicator", cycle)
-            for cycle in ("first", "unchanged_304", "unchanged_200")}
+    ours = {
+        cycle: seconds(report, "syndicator", cycle)
+        for cycle in ("first", "unchanged_304", "unchanged_200")
+    }
     theirs = {cycle: seconds(report, "reader", cycle) for cycle in ("first", "unchanged_304")}
     targets = [
         ratio_target("first cycle vs baseline", ours["first"], reference, MAX_FIRST_RATIO),
         versus_target("first cycle faster than reader", ours["first"], theirs["first"], True),
-        ratio_target("unchanged cycle, 304 server, vs baseline", ours["unchanged_304"],
-                     reference, MAX_304_RATIO),
-        versus_target("unchanged cycle, 304 server, not slower than reader",
-                      ours["unchanged_304"], theirs["unchanged_304"], False),
-        ratio_target("unchanged cycle, identical bodies, vs baseline", ours["unchanged_200"],
-                     reference, MAX_SAME_BODY_RATIO),
+        ratio_target(
+            "unchanged cycle, 304 server, vs baseline",
+            ours["unchanged_304"],
+            reference,
+            MAX_304_RATIO,
+        ),
+        versus_target(
+            "unchanged cycle, 304 server, not slower than reader",
+            ours["unchanged_304"],
+            theirs["unchanged_304"],
+            False,
+        ),
+        ratio_target(
+            "unchanged cycle, identical bodies, vs baseline",
+            ours["unchanged_200"],
+            reference,
+            MAX_SAME_BODY_RATIO,
+        ),
         rss_target(report),
     ]
     return [asdict(target) for target in targets]

@@ -84,7 +84,8 @@ def add_item(session: Session, item: Item, source: ItemSource) -> Item:
     """Insert a new item with its first source."""
     session.add(item)
     session.flush()
-    assert item.id is not None
+    if item.id is None:
+        raise RuntimeError("the database gave the new item no id")
     source.item_id = item.id
     session.add(source)
     return item

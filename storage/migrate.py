@@ -37,7 +37,8 @@ def current_version(engine: Engine) -> str | None:
 
 def head_version(engine: Engine) -> str:
     head = ScriptDirectory.from_config(_config(engine)).get_current_head()
-    assert head is not None, "storage/migrations/versions holds no migration"
+    if head is None:
+        raise RuntimeError("storage/migrations/versions holds no migration")
     return head
 
 

@@ -42,12 +42,22 @@ class App:
     @cached_property
     def fetcher(self) -> Fetcher:
         polling = self.settings.polling
-        return Fetcher(self.http, timeout=polling.timeout, connect_timeout=polling.connect_timeout,
-                       max_bytes=polling.max_bytes, clock=self.clock)
+        return Fetcher(
+            self.http,
+            timeout=polling.timeout,
+            connect_timeout=polling.connect_timeout,
+            max_bytes=polling.max_bytes,
+            clock=self.clock,
+        )
 
     def poller(self) -> Poller:
-        return Poller(engine=self.migrated_engine(), fetcher=self.fetcher, clock=self.clock,
-                      polling=self.settings.polling, timezone=self.settings.timezone)
+        return Poller(
+            engine=self.migrated_engine(),
+            fetcher=self.fetcher,
+            clock=self.clock,
+            polling=self.settings.polling,
+            timezone=self.settings.timezone,
+        )
 
     def close(self) -> None:
         if "http" in self.__dict__:

@@ -82,7 +82,9 @@ class Settings(BaseSettings):
         seen: set[str] = set()
         for index, feed in enumerate(self.feeds):
             if feed.id in seen:
-                raise ValueError(f"feeds[{index}].id: {feed.id!r} is used twice; give each feed its own id")
+                raise ValueError(
+                    f"feeds[{index}].id: {feed.id!r} is used twice; give each feed its own id"
+                )
             seen.add(feed.id)
             for channel in feed.channels:
                 if channel not in self.channels:
@@ -107,8 +109,8 @@ class Settings(BaseSettings):
     def database_url(self) -> str:
         url = self.database.url
         prefix = "sqlite:///"
-        if url.startswith(prefix) and url[len(prefix):] not in ("", ":memory:"):
-            return prefix + str(self.resolve_path(url[len(prefix):]))
+        if url.startswith(prefix) and url[len(prefix) :] not in ("", ":memory:"):
+            return prefix + str(self.resolve_path(url[len(prefix) :]))
         return url
 
 
@@ -134,9 +136,13 @@ def _read_toml(path: Path) -> dict[str, Any]:
         with path.open("rb") as handle:
             return tomllib.load(handle)
     except FileNotFoundError:
-        raise ConfigError(f"{path}: no such settings file; pass --config PATH or set SYNDICATOR_CONFIG") from None
+        raise ConfigError(
+            f"{path}: no such settings file; pass --config PATH or set SYNDICATOR_CONFIG"
+        ) from None
     except tomllib.TOMLDecodeError as error:
-        raise ConfigError(f"{path}: not valid TOML ({error}); fix the syntax at that line") from None
+        raise ConfigError(
+            f"{path}: not valid TOML ({error}); fix the syntax at that line"
+        ) from None
 
 
 def _refuse_secrets_in_file(data: Mapping[str, Any], path: Path) -> None:
@@ -154,7 +160,8 @@ class _secret_files_in_environment:
 
     def __init__(self, environ: Mapping[str, str]) -> None:
         self.files = {
-            name: value for name, value in environ.items()
+            name: value
+            for name, value in environ.items()
             if name.startswith(ENV_PREFIX) and name.endswith("_FILE")
         }
         self.saved: dict[str, str | None] = {}
@@ -184,7 +191,9 @@ def read_secret_file(path: Path, variable: str) -> str:
             raise ConfigError(f"{variable}: {path} is readable by others; run `chmod 600 {path}`")
         return path.read_text(encoding="utf-8").strip()
     except OSError as error:
-        raise ConfigError(f"{variable}: cannot read {path} ({error.strerror}); check the path") from None
+        raise ConfigError(
+            f"{variable}: cannot read {path} ({error.strerror}); check the path"
+        ) from None
 
 
 def _first_problem(error: ValidationError, path: Path) -> str:

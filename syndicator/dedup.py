@@ -33,11 +33,11 @@ class Candidate:
     """A parsed item with the keys the decider and the database use."""
 
     item: ParsedItem
-    dedup_key: str              # readable: "guid:…", "guid+link:…", "url:…", "title:…"
-    source_key: str             # digest of dedup_key, stored per feed
-    url_key: str | None         # digest of the canonical URL
+    dedup_key: str  # readable: "guid:…", "guid+link:…", "url:…", "title:…"
+    source_key: str  # digest of dedup_key, stored per feed
+    url_key: str | None  # digest of the canonical URL
     title_key: str
-    published: datetime        # the item's date, or the fetch time when it had none
+    published: datetime  # the item's date, or the fetch time when it had none
 
     @property
     def tombstone_keys(self) -> tuple[str, ...]:
@@ -87,24 +87,24 @@ class StoredItem:
 class Known:
     """The database's answers for one batch of candidates."""
 
-    source_keys: set[str] = field(default_factory=set)        # this feed's existing source keys
+    source_keys: set[str] = field(default_factory=set)  # this feed's existing source keys
     by_url: dict[str, StoredItem] = field(default_factory=dict)
     by_title: dict[str, list[StoredItem]] = field(default_factory=dict)
     tombstones: set[str] = field(default_factory=set)
 
 
 class Verdict(StrEnum):
-    NEW = "new"                  # store a new item
-    NEW_SOURCE = "new_source"    # the same article from another portal: add a source
-    SEEN = "seen"                # this feed gave it before
-    TOMBSTONED = "tombstoned"    # removed or rejected earlier: never again
+    NEW = "new"  # store a new item
+    NEW_SOURCE = "new_source"  # the same article from another portal: add a source
+    SEEN = "seen"  # this feed gave it before
+    TOMBSTONED = "tombstoned"  # removed or rejected earlier: never again
 
 
 @dataclass(frozen=True, slots=True)
 class Decision:
     candidate: Candidate
     verdict: Verdict
-    item_id: int | None = None   # the stored item, for NEW_SOURCE
+    item_id: int | None = None  # the stored item, for NEW_SOURCE
 
 
 def decide(feed_id: str, batch: Iterable[Candidate], known: Known) -> list[Decision]:

@@ -19,7 +19,7 @@ def parse_duration(value: object) -> timedelta:
         match = _DURATION.match(value)
         if match:
             return timedelta(seconds=float(match[1]) * _UNITS[match[2]])
-    raise ValueError(f"{value!r} is not a duration; write it like \"90s\", \"10m\", \"6h\" or \"2d\"")
+    raise ValueError(f'{value!r} is not a duration; write it like "90s", "10m", "6h" or "2d"')
 
 
 def format_duration(value: timedelta) -> str:

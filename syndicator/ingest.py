@@ -58,7 +58,7 @@ class PollOutcome:
     """The result of polling one feed, as `poll --json` prints it."""
 
     feed: str
-    status: str                 # ok | not_modified | unchanged | error
+    status: str  # ok | not_modified | unchanged | error
     new: int = 0
     duplicates: int = 0
     error: str | None = None
@@ -66,8 +66,9 @@ class PollOutcome:
     duration: float = 0.0
 
 
-def harvest(fetcher: Fetcher, feed: FeedSettings, request: FetchRequest, fetched_at: datetime,
-            tz: ZoneInfo) -> Harvest:
+def harvest(
+    fetcher: Fetcher, feed: FeedSettings, request: FetchRequest, fetched_at: datetime, tz: ZoneInfo
+) -> Harvest:
     """Fetch and parse one feed. Runs in a worker thread; never raises for a bad feed."""
     fetched = fetcher.fetch(request)
     if fetched.status == "error":
@@ -76,14 +77,23 @@ def harvest(fetcher: Fetcher, feed: FeedSettings, request: FetchRequest, fetched
         return Harvest(feed, fetched, fetched_at)
     try:
         parsed = parse_feed(
-            fetched.body, url=fetched.url, content_type=fetched.content_type,
-            fetched_at=fetched_at, tz=tz,
+            fetched.body,
+            url=fetched.url,
+            content_type=fetched.content_type,
+            fetched_at=fetched_at,
+            tz=tz,
         )
     except FeedError as error:
         return Harvest(feed, fetched, fetched_at, None, error.reason, error.message)
     if not parsed.items:
-        return Harvest(feed, fetched, fetched_at, parsed, "empty_channel",
-                       "the feed is valid but holds no items")
+        return Harvest(
+            feed,
+            fetched,
+            fetched_at,
+            parsed,
+            "empty_channel",
+            "the feed is valid but holds no items",
+        )
     return Harvest(feed, fetched, fetched_at, parsed)
 
 
@@ -94,19 +104,28 @@ def store(engine: Engine, harvest: Harvest, polling: PollingSettings, backfill: 
         state = feed_store.state_for_update(session, harvest.feed.id, harvest.feed.url)
         if harvest.failed:
             _record_failure(state, harvest, polling)
-            outcome = PollOutcome(harvest.feed.id, "error", error=harvest.error,
-                                  reason=harvest.error_reason)
+            outcome = PollOutcome(
+                harvest.feed.id, "error", error=harvest.error, reason=harvest.error_reason
+            )
         else:
             new, duplicates = _store_items(session, state, harvest, backfill)
             _record_success(state, harvest, polling)
             outcome = PollOutcome(harvest.feed.id, harvest.fetched.status, new, duplicates)
     elapsed = harvest.fetched.elapsed + time.monotonic() - started
-    return PollOutcome(outcome.feed, outcome.status, outcome.new, outcome.duplicates,
-                       outcome.error, outcome.reason, round(elapsed, 3))
+    return PollOutcome(
+        outcome.feed,
+        outcome.status,
+        outcome.new,
+        outcome.duplicates,
+        outcome.error,
+        outcome.reason,
+        round(elapsed, 3),
+    )
 
 
-def _store_items(session: Session, state: FeedState, harvest: Harvest,
-                 backfill: int) -> tuple[int, int]:
+def _store_items(
+    session: Session, state: FeedState, harvest: Harvest, backfill: int
+) -> tuple[int, int]:
     if harvest.parsed is None:
         return 0, 0
     batch = candidates(harvest.parsed.items, harvest.fetched_at)
@@ -116,8 +135,11 @@ def _store_items(session: Session, state: FeedState, harvest: Harvest,
     for decision in decisions:
         if decision.verdict is Verdict.NEW:
             allowed = postable is None or decision.candidate.source_key in postable
-            item_store.add_item(session, _item_row(decision.candidate, harvest, allowed),
-                                _source_row(decision.candidate, harvest))
+            item_store.add_item(
+                session,
+                _item_row(decision.candidate, harvest, allowed),
+                _source_row(decision.candidate, harvest),
+            )
             new += 1
         elif decision.verdict is Verdict.NEW_SOURCE:
             source = _source_row(decision.candidate, harvest)
@@ -133,18 +155,23 @@ def lookup(session: Session, feed_id: str, batch: list[Candidate]) -> Known:
     """Ask the database everything the decider needs for one batch, in four queries."""
     known = Known()
     known.source_keys = item_store.existing_source_keys(
-        session, feed_id, {c.source_key for c in batch})
+        session, feed_id, {c.source_key for c in batch}
+    )
     known.tombstones = item_store.tombstoned(
-        session, {key for c in batch for key in c.tombstone_keys})
+        session, {key for c in batch for key in c.tombstone_keys}
+    )
     url_keys = {c.url_key for c in batch if c.url_key}
-    for item_id, url_key, _title, published, feeds in item_store.items_by_url_keys(session, url_keys):
+    for item_id, url_key, _title, published, feeds in item_store.items_by_url_keys(
+        session, url_keys
+    ):
         known.by_url[url_key or ""] = StoredItem(item_id, feeds, published)
     if batch:
         since = min(c.published for c in batch) - SAME_STORY_WINDOW
         until = max(c.published for c in batch) + SAME_STORY_WINDOW
         titles = {c.title_key for c in batch}
         for item_id, _url, title, published, feeds in item_store.items_by_title_keys(
-                session, titles, since, until):
+            session, titles, since, until
+        ):
             known.by_title.setdefault(title, []).append(StoredItem(item_id, feeds, published))
     return known
 
@@ -159,19 +186,33 @@ def _postable_on_first_poll(decisions: list[Decision], backfill: int) -> set[str
 def _item_row(candidate: Candidate, harvest: Harvest, postable: bool) -> Item:
     item = candidate.item
     return Item(
-        canonical_url=item.url, url_key=candidate.url_key, link=item.link, guid=item.guid,
-        title=item.title, title_key=candidate.title_key, summary=item.summary,
-        content_html=item.content_html, image=item.image, author=item.author,
-        categories=list(item.categories), flags=sorted(item.flags),
-        published_at=candidate.published, first_feed_id=harvest.feed.id, postable=postable,
+        canonical_url=item.url,
+        url_key=candidate.url_key,
+        link=item.link,
+        guid=item.guid,
+        title=item.title,
+        title_key=candidate.title_key,
+        summary=item.summary,
+        content_html=item.content_html,
+        image=item.image,
+        author=item.author,
+        categories=list(item.categories),
+        flags=sorted(item.flags),
+        published_at=candidate.published,
+        first_feed_id=harvest.feed.id,
+        postable=postable,
         created_at=harvest.fetched_at,
     )
 
 
 def _source_row(candidate: Candidate, harvest: Harvest) -> ItemSource:
     return ItemSource(
-        item_id=0, feed_id=harvest.feed.id, source_key=candidate.source_key,
-        guid=candidate.item.guid, link=candidate.item.link, seen_at=harvest.fetched_at,
+        item_id=0,
+        feed_id=harvest.feed.id,
+        source_key=candidate.source_key,
+        guid=candidate.item.guid,
+        link=candidate.item.link,
+        seen_at=harvest.fetched_at,
     )
 
 
@@ -186,20 +227,30 @@ def _record_success(state: FeedState, harvest: Harvest, polling: PollingSettings
     state.error_reason = state.last_error = None
     ttl = harvest.parsed.ttl if harvest.parsed else None
     state.next_poll_at = schedule.next_poll_at(
-        now=now, interval=harvest.feed.interval or polling.interval, consecutive_failures=0,
-        max_backoff=polling.max_backoff, retry_after=fetched.retry_after,
-        max_age=fetched.max_age, ttl=ttl,
+        now=now,
+        interval=harvest.feed.interval or polling.interval,
+        consecutive_failures=0,
+        max_backoff=polling.max_backoff,
+        retry_after=fetched.retry_after,
+        max_age=fetched.max_age,
+        ttl=ttl,
     )
 
 
 def _record_failure(state: FeedState, harvest: Harvest, polling: PollingSettings) -> None:
     now = harvest.fetched_at
     state.last_polled_at = state.last_error_at = now
-    state.last_status, state.error_reason, state.last_error = "error", harvest.error_reason, harvest.error
+    state.last_status, state.error_reason, state.last_error = (
+        "error",
+        harvest.error_reason,
+        harvest.error,
+    )
     state.consecutive_failures += 1
     state.broken = schedule.is_broken(state.consecutive_failures, polling.broken_after)
     state.next_poll_at = schedule.next_poll_at(
-        now=now, interval=harvest.feed.interval or polling.interval,
-        consecutive_failures=state.consecutive_failures, max_backoff=polling.max_backoff,
+        now=now,
+        interval=harvest.feed.interval or polling.interval,
+        consecutive_failures=state.consecutive_failures,
+        max_backoff=polling.max_backoff,
         retry_after=harvest.fetched.retry_after,
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import MutableMapping
 from typing import Any
 
 import structlog
@@ -13,7 +14,9 @@ from syndicator.settings_models import LoggingSettings
 SECRET_FIELDS = ("token", "secret", "password", "authorization", "cookie")
 
 
-def _redact_secrets(_logger: Any, _name: str, event: dict[str, Any]) -> dict[str, Any]:
+def _redact_secrets(
+    _logger: Any, _name: str, event: MutableMapping[str, Any]
+) -> MutableMapping[str, Any]:
     # Belt and braces: a field named like a secret never reaches the output.
     for key in list(event):
         if any(word in key.lower() for word in SECRET_FIELDS):
@@ -40,11 +43,14 @@ def configure_logging(settings: LoggingSettings, stream: Any = None) -> None:
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(
-            logging.getLevelNamesMapping()[settings.level.upper()]),
+            logging.getLevelNamesMapping()[settings.level.upper()]
+        ),
         logger_factory=structlog.PrintLoggerFactory(stream),
         cache_logger_on_first_use=False,
     )
 
 
-def _drop_empty(_logger: Any, _name: str, event: dict[str, Any]) -> dict[str, Any]:
+def _drop_empty(
+    _logger: Any, _name: str, event: MutableMapping[str, Any]
+) -> MutableMapping[str, Any]:
     return {key: value for key, value in event.items() if value is not None}

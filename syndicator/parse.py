@@ -29,8 +29,9 @@ _PROBLEM_LIMIT = 200
 _WHITESPACE = re.compile(r"\s+")
 
 
-def parse_feed(body: bytes, *, url: str, content_type: str | None, fetched_at: datetime,
-               tz: ZoneInfo) -> ParsedFeed:
+def parse_feed(
+    body: bytes, *, url: str, content_type: str | None, fetched_at: datetime, tz: ZoneInfo
+) -> ParsedFeed:
     """Parse and normalize one fetched feed; every failure is a FeedError with a stable reason."""
     try:
         return _parse(body, url=url, content_type=content_type, fetched_at=fetched_at, tz=tz)
@@ -40,8 +41,9 @@ def parse_feed(body: bytes, *, url: str, content_type: str | None, fetched_at: d
         raise FeedError("parse_failed", _one_line(f"could not parse the feed: {exc!r}")) from exc
 
 
-def _parse(body: bytes, *, url: str, content_type: str | None, fetched_at: datetime,
-           tz: ZoneInfo) -> ParsedFeed:
+def _parse(
+    body: bytes, *, url: str, content_type: str | None, fetched_at: datetime, tz: ZoneInfo
+) -> ParsedFeed:
     # Without a Content-Type feedparser would read undeclared bytes as ISO-8859-1; the fetcher
     # always has one, and application/xml means "trust the XML declaration, else UTF-8".
     headers = {"content-location": url, "content-type": content_type or "application/xml"}
@@ -52,8 +54,9 @@ def _parse(body: bytes, *, url: str, content_type: str | None, fetched_at: datet
     check_doctype(data)
     # Stream, not bytes: feedparser treats a bytes/str argument that looks like a URL or a
     # path as one. Its sanitizer and URI resolver are off: nh3 does both, per item, faster.
-    result = feedparser.parse(io.BytesIO(body), response_headers=headers,
-                              resolve_relative_uris=False, sanitize_html=False)
+    result = feedparser.parse(
+        io.BytesIO(body), response_headers=headers, resolve_relative_uris=False, sanitize_html=False
+    )
     entries = result.get("entries") or []
     if not entries and not has_feed_root(data):
         raise NotAFeed("not_a_feed", "the document holds no RSS or Atom channel")
@@ -61,8 +64,9 @@ def _parse(body: bytes, *, url: str, content_type: str | None, fetched_at: datet
     return ParsedFeed(
         title=field_text(feed, "title")[0],
         link=absolute_url(feed.get("link"), url),
-        items=tuple(normalize_entry(e, feed_url=url, fetched_at=fetched_at, tz=tz)
-                    for e in entries),
+        items=tuple(
+            normalize_entry(e, feed_url=url, fetched_at=fetched_at, tz=tz) for e in entries
+        ),
         ttl=_ttl(feed.get("ttl")),
         problem=_problem(result) or _replaced(replaced),
     )

@@ -36,7 +36,8 @@ class HostLimiter:
     def __init__(self, per_host: int) -> None:
         self._lock = threading.Lock()
         self._slots: dict[str, threading.BoundedSemaphore] = defaultdict(
-            lambda: threading.BoundedSemaphore(per_host))
+            lambda: threading.BoundedSemaphore(per_host)
+        )
 
     def slot(self, url: str) -> threading.BoundedSemaphore:
         with self._lock:
@@ -74,19 +75,30 @@ def _is_due(state: FeedState | None, feed: FeedSettings, now: datetime) -> bool:
 class Poller:
     """Polls a set of feeds once. Built by the composition root with its collaborators."""
 
-    def __init__(self, *, engine: Engine, fetcher: Fetcher, clock: Clock,
-                 polling: PollingSettings, timezone: str) -> None:
+    def __init__(
+        self,
+        *,
+        engine: Engine,
+        fetcher: Fetcher,
+        clock: Clock,
+        polling: PollingSettings,
+        timezone: str,
+    ) -> None:
         self.engine, self.fetcher, self.clock, self.polling = engine, fetcher, clock, polling
         self.timezone = timezone
         self.limiter = HostLimiter(polling.per_host)
 
-    def poll(self, feeds: Sequence[FeedSettings], progress: Progress | None = None) -> list[PollOutcome]:
+    def poll(
+        self, feeds: Sequence[FeedSettings], progress: Progress | None = None
+    ) -> list[PollOutcome]:
         """Fetch all `feeds` in parallel, storing each as it arrives; one bad feed stops nothing."""
         requests = self._requests(feeds)
         outcomes = []
         with ThreadPoolExecutor(self.polling.workers, thread_name_prefix="fetch") as pool:
-            futures = [pool.submit(self._harvest, feed, requests[feed.id])
-                       for feed in interleave_hosts(feeds)]
+            futures = [
+                pool.submit(self._harvest, feed, requests[feed.id])
+                for feed in interleave_hosts(feeds)
+            ]
             for future in as_completed(futures):
                 outcome = self._store(future)
                 outcomes.append(outcome)
@@ -103,8 +115,9 @@ class Poller:
             if state is None or state.url != feed.url:
                 requests[feed.id] = FetchRequest(feed.url)
             else:
-                requests[feed.id] = FetchRequest(feed.url, state.etag, state.last_modified,
-                                                 state.body_hash)
+                requests[feed.id] = FetchRequest(
+                    feed.url, state.etag, state.last_modified, state.body_hash
+                )
         return requests
 
     def _harvest(self, feed: FeedSettings, request: FetchRequest) -> Harvest:
@@ -116,15 +129,27 @@ class Poller:
             except Exception as error:  # a bug must cost one feed, not the whole poll
                 log.exception("feed.crashed", feed=feed.id)
                 failed = FetchResult("error", feed.url, error_reason="internal_error")
-                return Harvest(feed, failed, fetched_at, None, "internal_error",
-                               f"internal error ({type(error).__name__}); see the log")
+                return Harvest(
+                    feed,
+                    failed,
+                    fetched_at,
+                    None,
+                    "internal_error",
+                    f"internal error ({type(error).__name__}); see the log",
+                )
 
     def _store(self, future: Future[Harvest]) -> PollOutcome:
         result = future.result()
         outcome = store(self.engine, result, self.polling, self.polling.backfill)
         log.info(
-            "feed.polled", feed=outcome.feed, status=outcome.status, duration=outcome.duration,
-            new=outcome.new, seen=outcome.duplicates, http_status=result.fetched.http_status,
-            reason=outcome.reason, error=outcome.error,
+            "feed.polled",
+            feed=outcome.feed,
+            status=outcome.status,
+            duration=outcome.duration,
+            new=outcome.new,
+            seen=outcome.duplicates,
+            http_status=result.fetched.http_status,
+            reason=outcome.reason,
+            error=outcome.error,
         )
         return outcome

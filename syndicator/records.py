@@ -10,10 +10,10 @@ from enum import StrEnum
 class Flag(StrEnum):
     """Facts about an item that review rules and reports care about."""
 
-    DATE_CLAMPED = "date_clamped"          # claimed a date more than a day ahead; set to fetch time
-    DATE_MISSING = "date_missing"          # no readable date; fetch time used
-    DATE_ASSUMED_TZ = "date_assumed_tz"    # naive time read in the feed's timezone
-    LEGACY_ENCODING = "legacy_encoding"    # TCVN3 / VNI text converted to Unicode
+    DATE_CLAMPED = "date_clamped"  # claimed a date more than a day ahead; set to fetch time
+    DATE_MISSING = "date_missing"  # no readable date; fetch time used
+    DATE_ASSUMED_TZ = "date_assumed_tz"  # naive time read in the feed's timezone
+    LEGACY_ENCODING = "legacy_encoding"  # TCVN3 / VNI text converted to Unicode
     MOJIBAKE_REPAIRED = "mojibake_repaired"
     NO_LINK = "no_link"
     NO_TITLE = "no_title"
@@ -24,13 +24,13 @@ class ParsedItem:
     """One feed entry after normalization: clean NFC text, absolute URLs, an aware date."""
 
     guid: str | None
-    link: str | None                 # absolute, as the portal gave it
-    url: str | None                  # canonical form of link, used for dedup
+    link: str | None  # absolute, as the portal gave it
+    url: str | None  # canonical form of link, used for dedup
     title: str
-    summary: str                     # plain text
-    content_html: str                # sanitized HTML, links and images absolute
-    image: str | None                # absolute URL
-    published: datetime | None       # aware, UTC
+    summary: str  # plain text
+    content_html: str  # sanitized HTML, links and images absolute
+    image: str | None  # absolute URL
+    published: datetime | None  # aware, UTC
     categories: tuple[str, ...] = ()
     author: str | None = None
     flags: frozenset[Flag] = field(default_factory=frozenset)
@@ -43,7 +43,7 @@ class ParsedFeed:
     title: str
     link: str | None
     items: tuple[ParsedItem, ...]
-    ttl: timedelta | None = None     # RSS <ttl>: the publisher asks us not to poll sooner
+    ttl: timedelta | None = None  # RSS <ttl>: the publisher asks us not to poll sooner
     problem: str | None = None
 
 
@@ -65,15 +65,15 @@ class FetchResult:
     """
 
     status: str
-    url: str                                  # final URL after redirects (base for relative links)
+    url: str  # final URL after redirects (base for relative links)
     body: bytes | None = None
     body_hash: str | None = None
     content_type: str | None = None
     etag: str | None = None
     last_modified: str | None = None
     http_status: int | None = None
-    retry_after: timedelta | None = None      # from 429/503 Retry-After
-    max_age: timedelta | None = None          # from Cache-Control
-    error_reason: str | None = None           # stable code: "timeout", "http_404", "too_large", ...
-    error: str | None = None                  # one human line
+    retry_after: timedelta | None = None  # from 429/503 Retry-After
+    max_age: timedelta | None = None  # from Cache-Control
+    error_reason: str | None = None  # stable code: "timeout", "http_404", "too_large", ...
+    error: str | None = None  # one human line
     elapsed: float = 0.0

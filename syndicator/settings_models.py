@@ -20,7 +20,9 @@ CHANNEL_TYPES = ("facebook", "zalo", "sandbox")
 def check_http_url(value: str) -> str:
     parts = urlsplit(value.strip())
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError(f"{value!r} is not an http(s) URL; write the full address, e.g. https://portal.gov.vn/rss")
+        raise ValueError(
+            f"{value!r} is not an http(s) URL; write the full address, e.g. https://portal.gov.vn/rss"
+        )
     return value.strip()
 
 
@@ -28,7 +30,9 @@ def check_timezone(value: str) -> str:
     try:
         ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"{value!r} is not a known timezone; use an IANA name like \"Asia/Ho_Chi_Minh\"") from None
+        raise ValueError(
+            f'{value!r} is not a known timezone; use an IANA name like "Asia/Ho_Chi_Minh"'
+        ) from None
     return value
 
 
@@ -42,14 +46,14 @@ class DatabaseSettings(Section):
 
 class PollingSettings(Section):
     interval: Duration = timedelta(minutes=10)
-    workers: int = Field(8, ge=1, le=64)
-    per_host: int = Field(2, ge=1, le=16)
+    workers: int = Field(default=8, ge=1, le=64)
+    per_host: int = Field(default=2, ge=1, le=16)
     timeout: Duration = timedelta(seconds=20)
     connect_timeout: Duration = timedelta(seconds=10)
-    max_bytes: int = Field(15 * 1024 * 1024, ge=1024)
-    backfill: int = Field(0, ge=0)
+    max_bytes: int = Field(default=15 * 1024 * 1024, ge=1024)
+    backfill: int = Field(default=0, ge=0)
     max_backoff: Duration = timedelta(hours=24)
-    broken_after: int = Field(10, ge=1)
+    broken_after: int = Field(default=10, ge=1)
     contact: str = ""
 
 

@@ -14,7 +14,8 @@ from storage import migrate
 from storage.engine import make_engine
 
 PG_ADMIN_URL = os.environ.get(
-    "SYNDICATOR_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+    "SYNDICATOR_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
 
 
 class FakeClock:

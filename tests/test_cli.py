@@ -48,7 +48,9 @@ def test_poll_json_statuses_across_cycles(tmp_path: Path, server: LocalServer) -
     other = (FIXTURES / "feeds" / "vnexpress.xml").read_bytes()
     server.route("/etag.rss", static(body, etag='"v1"'))
     server.route("/plain.rss", Reply(other, headers={"Content-Type": "application/rss+xml"}))
-    config = settings_file(tmp_path, {"etag": server.url("/etag.rss"), "plain": server.url("/plain.rss")})
+    config = settings_file(
+        tmp_path, {"etag": server.url("/etag.rss"), "plain": server.url("/plain.rss")}
+    )
     first = {o["feed"]: o for o in json_lines(run(config, "poll", "--json").stdout)}
     assert first["etag"]["status"] == first["plain"]["status"] == "ok"
     assert first["etag"]["new"] > 0 and first["plain"]["new"] > 0
@@ -64,7 +66,9 @@ def test_poll_plain_lines_and_errors(tmp_path: Path, server: LocalServer) -> Non
     """Off a terminal, poll prints one line per feed and a summary; a 404 feed does not stop the others."""
     server.route("/good.rss", static((FIXTURES / "feeds" / "vnexpress.xml").read_bytes()))
     server.route("/gone.rss", Reply(b"not here", status=404))
-    config = settings_file(tmp_path, {"good": server.url("/good.rss"), "gone": server.url("/gone.rss")})
+    config = settings_file(
+        tmp_path, {"good": server.url("/good.rss"), "gone": server.url("/gone.rss")}
+    )
     result = run(config, "poll")
     assert result.exit_code == 0
     assert "gone: error http_404" in result.output
@@ -86,7 +90,9 @@ def test_poll_one_feed_and_unknown_feed(tmp_path: Path, server: LocalServer) -> 
     server.route("/a.rss", static((FIXTURES / "feeds" / "nukeviet.xml").read_bytes()))
     server.route("/b.rss", static((FIXTURES / "feeds" / "nukeviet.xml").read_bytes()))
     config = settings_file(tmp_path, {"a": server.url("/a.rss"), "b": server.url("/b.rss")})
-    assert [o["feed"] for o in json_lines(run(config, "poll", "--feed", "b", "--json").stdout)] == ["b"]
+    assert [o["feed"] for o in json_lines(run(config, "poll", "--feed", "b", "--json").stdout)] == [
+        "b"
+    ]
     result = CliRunner().invoke(cli, ["--config", str(config), "poll", "--feed", "zz"])
     assert result.exit_code != 0 and "unknown feed 'zz'" in str(result.exception)
 
@@ -113,8 +119,13 @@ def test_cross_portal_duplicate_becomes_a_source(tmp_path: Path, server: LocalSe
 def test_feeds_list_shows_state(tmp_path: Path, server: LocalServer) -> None:
     """feeds list reports successes, failures with their reason, and recent item counts."""
     server.route("/good.rss", static((FIXTURES / "feeds" / "nukeviet.xml").read_bytes()))
-    server.route("/page", Reply(b"<!DOCTYPE html><html><body>Trang chu</body></html>",
-                                headers={"Content-Type": "text/html"}))
+    server.route(
+        "/page",
+        Reply(
+            b"<!DOCTYPE html><html><body>Trang chu</body></html>",
+            headers={"Content-Type": "text/html"},
+        ),
+    )
     config = settings_file(tmp_path, {"good": server.url("/good.rss"), "page": server.url("/page")})
     run(config, "poll")
     rows = {r["feed"]: r for r in json_lines(run(config, "feeds", "list", "--json").stdout)}
@@ -131,8 +142,17 @@ def test_feeds_check_prints_items_without_storing(tmp_path: Path, server: LocalS
     config = settings_file(tmp_path, {})
     result = run(config, "feeds", "check", server.url("/n.rss"), "--json")
     records = json_lines(result.output)
-    assert records and set(records[0]) == {"guid", "url", "title", "summary", "image", "published",
-                                           "categories", "dedup_key", "flags"}
+    assert records and set(records[0]) == {
+        "guid",
+        "url",
+        "title",
+        "summary",
+        "image",
+        "published",
+        "categories",
+        "dedup_key",
+        "flags",
+    }
     assert str(records[0]["dedup_key"]).startswith("guid:news_")
     assert "+00:00" in str(records[0]["published"])
     assert not (tmp_path / "var" / "syndicator.db").exists()
@@ -140,10 +160,16 @@ def test_feeds_check_prints_items_without_storing(tmp_path: Path, server: LocalS
 
 def test_feeds_check_refuses_a_web_page(tmp_path: Path, server: LocalServer) -> None:
     """feeds check on an HTML page fails with exit 1 and names the reason."""
-    server.route("/page", Reply(b"<html><head><title>x</title></head><body></body></html>",
-                                headers={"Content-Type": "text/html"}))
-    result = CliRunner().invoke(cli, ["--config", str(settings_file(tmp_path, {})), "feeds", "check",
-                                      server.url("/page")])
+    server.route(
+        "/page",
+        Reply(
+            b"<html><head><title>x</title></head><body></body></html>",
+            headers={"Content-Type": "text/html"},
+        ),
+    )
+    result = CliRunner().invoke(
+        cli, ["--config", str(settings_file(tmp_path, {})), "feeds", "check", server.url("/page")]
+    )
     assert result.exit_code == 1 and "html_page" in result.output
 
 

@@ -29,7 +29,9 @@ def write(tmp_path: Path, body: str) -> Path:
     return path
 
 
-def feed(id: str = "skhcn", url: str = "https://skhcn.example.gov.vn/rss", channels: str = "[]") -> str:
+def feed(
+    id: str = "skhcn", url: str = "https://skhcn.example.gov.vn/rss", channels: str = "[]"
+) -> str:
     return FEED.format(id=id, url=url, channels=channels)
 
 
@@ -60,14 +62,20 @@ def test_environment_overrides_file(tmp_path: Path, monkeypatch: pytest.MonkeyPa
 @pytest.mark.parametrize(
     ("body", "expected"),
     [
-        ('[polling]\ninterval = "ten minutes"\n', "polling.interval: 'ten minutes' is not a duration"),
+        (
+            '[polling]\ninterval = "ten minutes"\n',
+            "polling.interval: 'ten minutes' is not a duration",
+        ),
         (feed(url="ftp://x.gov.vn/rss"), "feeds.0.url: 'ftp://x.gov.vn/rss' is not an http(s) URL"),
         (feed() + feed(), "feeds[1].id: 'skhcn' is used twice"),
-        (feed(channels='["facebook"]'), "feeds[0].channels: unknown channel 'facebook'; define [channels.facebook]"),
+        (
+            feed(channels='["facebook"]'),
+            "feeds[0].channels: unknown channel 'facebook'; define [channels.facebook]",
+        ),
         (feed(id="Sở KH"), "feeds.0.id: 'Sở KH' is not a slug"),
-        ('[polling]\nworkerz = 3\n', "polling.workerz: unknown setting"),
+        ("[polling]\nworkerz = 3\n", "polling.workerz: unknown setting"),
         ('timezone = "Asia/Hanoi_City"\n', "timezone: 'Asia/Hanoi_City' is not a known timezone"),
-        ('[polling\n', "not valid TOML"),
+        ("[polling\n", "not valid TOML"),
         ('[[feeds]]\nid = "a"\nurl = "https://a.vn/rss"\n', "feeds.0.name: required"),
     ],
 )
@@ -95,7 +103,9 @@ def test_secret_in_file_is_refused(tmp_path: Path) -> None:
     assert "EAAB-secret-value" not in str(error.value)
 
 
-def test_secret_from_environment_is_never_printed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_secret_from_environment_is_never_printed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A token from the environment is kept as a SecretStr that repr and str hide."""
     monkeypatch.setenv("SYNDICATOR_CHANNELS__FACEBOOK__PAGE_TOKEN", "EAAB-secret-value")
     settings = load_settings(write(tmp_path, '[channels.facebook]\npage_id = "1"\n'))
@@ -134,8 +144,10 @@ def test_config_path_precedence() -> None:
     assert config_path(None, {}) == Path("settings.toml")
 
 
-@pytest.mark.parametrize(("text", "seconds"), [("90s", 90), ("10m", 600), ("6h", 21600), ("2d", 172800),
-                                               ("1.5h", 5400), (30, 30)])
+@pytest.mark.parametrize(
+    ("text", "seconds"),
+    [("90s", 90), ("10m", 600), ("6h", 21600), ("2d", 172800), ("1.5h", 5400), (30, 30)],
+)
 def test_durations(text: str | int, seconds: int) -> None:
     """Durations are written the way operators write them."""
     assert parse_duration(text) == timedelta(seconds=seconds)

@@ -24,12 +24,18 @@ from tests.httpserver import LocalServer, Reply
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "feedparser-tests"
 HEADER = re.compile(rb"^Header:\s*([\w-]+):\s*(.+?)\s*$", re.MULTILINE)
 CLEAR_REASONS = {
-    "html_page", "js_challenge", "empty_body", "not_a_feed", "empty_channel", "hostile_xml",
+    "html_page",
+    "js_challenge",
+    "empty_body",
+    "not_a_feed",
+    "empty_channel",
+    "hostile_xml",
     "parse_failed",
 }
 
 pytestmark = pytest.mark.skipif(
-    not CORPUS.is_dir(), reason=f"feedparser corpus not found at {CORPUS} (it lives in ../shared)")
+    not CORPUS.is_dir(), reason=f"feedparser corpus not found at {CORPUS} (it lives in ../shared)"
+)
 
 
 def corpus_files() -> list[Path]:
@@ -48,7 +54,9 @@ def expected_entries(body: bytes) -> int:
     return len(feedparser.parse(body).entries)
 
 
-def test_every_corpus_feed_gets_a_clear_status(sqlite_engine: Engine, capsys: pytest.CaptureFixture[str]) -> None:
+def test_every_corpus_feed_gets_a_clear_status(
+    sqlite_engine: Engine, capsys: pytest.CaptureFixture[str]
+) -> None:
     """Polling the whole corpus crashes nothing, prints no traceback, and stores the well-formed entries."""
     files = corpus_files()
     assert len(files) > 2000
@@ -58,16 +66,29 @@ def test_every_corpus_feed_gets_a_clear_status(sqlite_engine: Engine, capsys: py
         for number, path in enumerate(files):
             body = path.read_bytes()
             server.route(f"/{number}.xml", Reply(body, headers=served_headers(body)))
-            feeds.append(FeedSettings(id=f"f{number}", name=path.name, url=server.url(f"/{number}.xml")))
-        fetcher = Fetcher(build_session(user_agent="corpus-test", pool_size=8),
-                          timeout=polling.timeout, connect_timeout=polling.connect_timeout,
-                          max_bytes=polling.max_bytes, clock=FakeClock())
-        poller = Poller(engine=sqlite_engine, fetcher=fetcher, clock=FakeClock(), polling=polling,
-                        timezone="Asia/Ho_Chi_Minh")
+            feeds.append(
+                FeedSettings(id=f"f{number}", name=path.name, url=server.url(f"/{number}.xml"))
+            )
+        fetcher = Fetcher(
+            build_session(user_agent="corpus-test", pool_size=8),
+            timeout=polling.timeout,
+            connect_timeout=polling.connect_timeout,
+            max_bytes=polling.max_bytes,
+            clock=FakeClock(),
+        )
+        poller = Poller(
+            engine=sqlite_engine,
+            fetcher=fetcher,
+            clock=FakeClock(),
+            polling=polling,
+            timezone="Asia/Ho_Chi_Minh",
+        )
         outcomes = {o.feed: o for o in poller.poll(feeds)}
 
     assert len(outcomes) == len(files)
-    unclear = [o for o in outcomes.values() if o.status == "error" and o.reason not in CLEAR_REASONS]
+    unclear = [
+        o for o in outcomes.values() if o.status == "error" and o.reason not in CLEAR_REASONS
+    ]
     assert unclear == []
     missing = _well_formed_not_stored(files, outcomes)
     assert missing == []

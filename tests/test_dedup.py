@@ -11,16 +11,32 @@ T0 = datetime(2026, 11, 1, 3, 0, tzinfo=UTC)
 LONG_TITLE = "Ủy ban nhân dân tỉnh triển khai kế hoạch chuyển đổi số năm 2026"
 
 
-def item(guid: str | None = None, url: str | None = None, title: str = LONG_TITLE,
-         published: datetime | None = T0) -> ParsedItem:
-    return ParsedItem(guid=guid, link=url, url=url, title=title, summary="", content_html="",
-                      image=None, published=published)
+def item(
+    guid: str | None = None,
+    url: str | None = None,
+    title: str = LONG_TITLE,
+    published: datetime | None = T0,
+) -> ParsedItem:
+    return ParsedItem(
+        guid=guid,
+        link=url,
+        url=url,
+        title=title,
+        summary="",
+        content_html="",
+        image=None,
+        published=published,
+    )
 
 
 def test_key_order_guid_then_url_then_title() -> None:
     """The readable dedup key is the guid, else the canonical URL, else title and date."""
-    keys = [c.dedup_key for c in candidates(
-        [item(guid="news_1", url="https://a.vn/1"), item(url="https://a.vn/2"), item()], T0)]
+    keys = [
+        c.dedup_key
+        for c in candidates(
+            [item(guid="news_1", url="https://a.vn/1"), item(url="https://a.vn/2"), item()], T0
+        )
+    ]
     assert keys[0] == "guid:news_1"
     assert keys[1] == "url:https://a.vn/2"
     assert keys[2].startswith("title:") and keys[2].endswith("|2026-11-01")
@@ -28,7 +44,9 @@ def test_key_order_guid_then_url_then_title() -> None:
 
 def test_repeated_guid_falls_back_to_guid_and_link() -> None:
     """A feed that gives two articles the same guid keeps both, keyed by guid + link."""
-    batch = candidates([item(guid="1", url="https://a.vn/x"), item(guid="1", url="https://a.vn/y")], T0)
+    batch = candidates(
+        [item(guid="1", url="https://a.vn/x"), item(guid="1", url="https://a.vn/y")], T0
+    )
     assert batch[0].dedup_key == "guid+link:1|https://a.vn/x"
     assert batch[0].source_key != batch[1].source_key
     assert [d.verdict for d in decide("a", batch, Known())] == [Verdict.NEW, Verdict.NEW]
@@ -58,7 +76,9 @@ def test_same_url_from_the_same_feed_is_seen() -> None:
 
 def test_same_long_title_within_a_day_is_a_new_source() -> None:
     """Two portals publishing the same long title within a day are one item."""
-    batch = candidates([item(guid="x", url="https://xa.gov.vn/1", published=T0 + timedelta(hours=20))], T0)
+    batch = candidates(
+        [item(guid="x", url="https://xa.gov.vn/1", published=T0 + timedelta(hours=20))], T0
+    )
     known = Known(by_title={batch[0].title_key: [StoredItem(3, frozenset({"b"}), T0)]})
     assert decide("a", batch, known)[0].verdict is Verdict.NEW_SOURCE
 
@@ -80,14 +100,21 @@ def test_short_generic_titles_never_merge() -> None:
 
 def test_tombstoned_never_comes_back() -> None:
     """A removed item's source key or URL keeps it from coming back, even from another guid."""
-    batch = candidates([item(guid="g", url="https://a.vn/1"), item(guid="h", url="https://a.vn/1")], T0)
+    batch = candidates(
+        [item(guid="g", url="https://a.vn/1"), item(guid="h", url="https://a.vn/1")], T0
+    )
     known = Known(tombstones={f"url:{batch[0].url_key}"})
-    assert [d.verdict for d in decide("a", batch, known)] == [Verdict.TOMBSTONED, Verdict.TOMBSTONED]
+    assert [d.verdict for d in decide("a", batch, known)] == [
+        Verdict.TOMBSTONED,
+        Verdict.TOMBSTONED,
+    ]
 
 
 def test_duplicates_within_one_fetch() -> None:
     """The same article twice in one fetch is stored once."""
-    batch = candidates([item(guid="g1", url="https://a.vn/1"), item(guid="g2", url="https://a.vn/1")], T0)
+    batch = candidates(
+        [item(guid="g1", url="https://a.vn/1"), item(guid="g2", url="https://a.vn/1")], T0
+    )
     assert [d.verdict for d in decide("a", batch, Known())] == [Verdict.NEW, Verdict.SEEN]
 
 

@@ -26,21 +26,35 @@ def feed(feed_id: str = "a") -> FeedSettings:
 
 def article(n: int, host: str = "a.gov.vn", guid: str | None = None) -> ParsedItem:
     return ParsedItem(
-        guid=guid or f"news_{n}", link=f"https://{host}/bai-{n}", url=f"https://{host}/bai-{n}",
+        guid=guid or f"news_{n}",
+        link=f"https://{host}/bai-{n}",
+        url=f"https://{host}/bai-{n}",
         title=f"Tin thứ {n} của cổng thông tin điện tử tỉnh về chuyển đổi số",
-        summary="Tóm tắt", content_html="<p>Tóm tắt</p>", image=None,
+        summary="Tóm tắt",
+        content_html="<p>Tóm tắt</p>",
+        image=None,
         published=T0 - timedelta(hours=n),
     )
 
 
-def harvest(items: list[ParsedItem], feed_id: str = "a", at: datetime = T0, etag: str = "v1") -> Harvest:
-    fetched = FetchResult("ok", f"https://{feed_id}.gov.vn/rss", body=b"<rss/>", body_hash="h-" + etag,
-                          etag=etag, http_status=200)
+def harvest(
+    items: list[ParsedItem], feed_id: str = "a", at: datetime = T0, etag: str = "v1"
+) -> Harvest:
+    fetched = FetchResult(
+        "ok",
+        f"https://{feed_id}.gov.vn/rss",
+        body=b"<rss/>",
+        body_hash="h-" + etag,
+        etag=etag,
+        http_status=200,
+    )
     return Harvest(feed(feed_id), fetched, at, ParsedFeed("Feed", None, tuple(items)))
 
 
 def failed(feed_id: str = "a", at: datetime = T0) -> Harvest:
-    fetched = FetchResult("error", f"https://{feed_id}.gov.vn/rss", error_reason="http_503", error="503")
+    fetched = FetchResult(
+        "error", f"https://{feed_id}.gov.vn/rss", error_reason="http_503", error="503"
+    )
     return Harvest(feed(feed_id), fetched, at, None, "http_503", "server answered 503")
 
 
@@ -74,7 +88,9 @@ def test_backfill_takes_the_newest(engine: Engine) -> None:
 def test_later_polls_store_only_what_is_new(engine: Engine) -> None:
     """After the first poll, only new articles are stored, and they are postable."""
     store(engine, harvest([article(1)]), POLLING, backfill=0)
-    outcome = store(engine, harvest([article(1), article(2)], at=T0 + timedelta(minutes=10)), POLLING, 0)
+    outcome = store(
+        engine, harvest([article(1), article(2)], at=T0 + timedelta(minutes=10)), POLLING, 0
+    )
     assert (outcome.new, outcome.duplicates) == (1, 1)
     assert [(i.guid, i.postable) for i in items(engine)] == [("news_1", False), ("news_2", True)]
 
@@ -98,8 +114,12 @@ def test_failures_back_off_and_mark_broken(engine: Engine) -> None:
         outcome = store(engine, failed(at=at), POLLING, 0)
         waits.append(state(engine).next_poll_at - at)
     assert outcome.status == "error" and outcome.reason == "http_503"
-    assert waits == [timedelta(minutes=20), timedelta(minutes=40), timedelta(minutes=80),
-                     timedelta(minutes=160)]
+    assert waits == [
+        timedelta(minutes=20),
+        timedelta(minutes=40),
+        timedelta(minutes=80),
+        timedelta(minutes=160),
+    ]
     broken = state(engine)
     assert broken.broken and broken.consecutive_failures == 4 and broken.error_reason == "http_503"
     store(engine, harvest([article(1)], at=T0 + timedelta(days=5)), POLLING, 0)
@@ -107,7 +127,8 @@ def test_failures_back_off_and_mark_broken(engine: Engine) -> None:
 
 
 def test_crash_midway_commits_nothing_and_next_poll_has_no_duplicate(
-        engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A crash while storing leaves neither items nor validators, so the next poll stores each once."""
     real_add = item_store.add_item
     calls = {"n": 0}
@@ -140,6 +161,10 @@ def test_tombstoned_article_is_not_stored_again(engine: Engine) -> None:
 
 def test_empty_channel_is_an_error_with_its_reason(engine: Engine) -> None:
     """A valid feed with no items counts as a failure with reason empty_channel (a silent portal)."""
-    fetched = FetchResult("error", "https://a.gov.vn/rss", error_reason="empty_channel", error="none")
-    outcome = store(engine, Harvest(feed(), fetched, T0, None, "empty_channel", "no items"), POLLING, 0)
+    fetched = FetchResult(
+        "error", "https://a.gov.vn/rss", error_reason="empty_channel", error="none"
+    )
+    outcome = store(
+        engine, Harvest(feed(), fetched, T0, None, "empty_channel", "no items"), POLLING, 0
+    )
     assert outcome.reason == "empty_channel" and state(engine).consecutive_failures == 1

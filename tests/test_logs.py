@@ -22,11 +22,20 @@ FIXTURE = Path(__file__).parent / "fixtures" / "feeds" / "nukeviet.xml"
 
 def poller(engine: Engine) -> Poller:
     polling = PollingSettings(workers=2)
-    fetcher = Fetcher(build_session(user_agent="t", pool_size=2), timeout=polling.timeout,
-                      connect_timeout=polling.connect_timeout, max_bytes=polling.max_bytes,
-                      clock=FakeClock())
-    return Poller(engine=engine, fetcher=fetcher, clock=FakeClock(), polling=polling,
-                  timezone="Asia/Ho_Chi_Minh")
+    fetcher = Fetcher(
+        build_session(user_agent="t", pool_size=2),
+        timeout=polling.timeout,
+        connect_timeout=polling.connect_timeout,
+        max_bytes=polling.max_bytes,
+        clock=FakeClock(),
+    )
+    return Poller(
+        engine=engine,
+        fetcher=fetcher,
+        clock=FakeClock(),
+        polling=polling,
+        timezone="Asia/Ho_Chi_Minh",
+    )
 
 
 def test_one_line_per_feed_poll(sqlite_engine: Engine) -> None:
@@ -34,8 +43,10 @@ def test_one_line_per_feed_poll(sqlite_engine: Engine) -> None:
     with LocalServer() as server:
         server.route("/ok.rss", static(FIXTURE.read_bytes()))
         server.route("/bad.rss", Reply(b"", status=500))
-        feeds = [FeedSettings(id="ok", name="ok", url=server.url("/ok.rss")),
-                 FeedSettings(id="bad", name="bad", url=server.url("/bad.rss"))]
+        feeds = [
+            FeedSettings(id="ok", name="ok", url=server.url("/ok.rss")),
+            FeedSettings(id="bad", name="bad", url=server.url("/bad.rss")),
+        ]
         with structlog.testing.capture_logs() as logs:
             poller(sqlite_engine).poll(feeds)
     lines = {line["feed"]: line for line in logs if line["event"] == "feed.polled"}

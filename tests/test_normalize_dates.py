@@ -20,40 +20,55 @@ def utc(*fields: int) -> datetime:
     return datetime(*fields, tzinfo=UTC)
 
 
-@pytest.mark.parametrize(("raw", "expected", "assumed"), [
-    ("Thu, 06 Feb 2025 20:30:48 +0700", utc(2025, 2, 6, 13, 30, 48), False),
-    ("Mon, 05 Oct 2026 11:07:00 +07", utc(2026, 10, 5, 4, 7), False),
-    ("Mon, 05 Oct 26 14:10:00 +0700", utc(2026, 10, 5, 7, 10), False),
-    ("Mon, 5 Oct 2026 02:10:41 GMT", utc(2026, 10, 5, 2, 10, 41), False),
-    ("5 Oct 2026 10:00 ICT", utc(2026, 10, 5, 3, 0), False),
-    ("10/2/2026 9:25:00 AM", utc(2026, 10, 2, 2, 25), True),
-    ("10/2/2026 9:25:00 PM", utc(2026, 10, 2, 14, 25), True),
-    ("12/12/2026 12:00:00 AM", utc(2026, 12, 11, 17, 0), True),
-    ("13/10/2026 9:25 PM", utc(2026, 10, 13, 14, 25), True),
-    ("05/10/2026 09:25", utc(2026, 10, 5, 2, 25), True),
-    ("10/13/2026 09:25", utc(2026, 10, 13, 2, 25), True),
-    ("09:25 - 05/10/2026", utc(2026, 10, 5, 2, 25), True),
-    ("2026-10-05 09:25:00", utc(2026, 10, 5, 2, 25), True),
-    ("2026-10-05T09:25:00Z", utc(2026, 10, 5, 9, 25), False),
-    ("2026-10-05T09:25:00.123+07:00", utc(2026, 10, 5, 2, 25), False),
-    ("2026-10-05", utc(2026, 10, 4, 17, 0), True),
-])
+@pytest.mark.parametrize(
+    ("raw", "expected", "assumed"),
+    [
+        ("Thu, 06 Feb 2025 20:30:48 +0700", utc(2025, 2, 6, 13, 30, 48), False),
+        ("Mon, 05 Oct 2026 11:07:00 +07", utc(2026, 10, 5, 4, 7), False),
+        ("Mon, 05 Oct 26 14:10:00 +0700", utc(2026, 10, 5, 7, 10), False),
+        ("Mon, 5 Oct 2026 02:10:41 GMT", utc(2026, 10, 5, 2, 10, 41), False),
+        ("5 Oct 2026 10:00 ICT", utc(2026, 10, 5, 3, 0), False),
+        ("10/2/2026 9:25:00 AM", utc(2026, 10, 2, 2, 25), True),
+        ("10/2/2026 9:25:00 PM", utc(2026, 10, 2, 14, 25), True),
+        ("12/12/2026 12:00:00 AM", utc(2026, 12, 11, 17, 0), True),
+        ("13/10/2026 9:25 PM", utc(2026, 10, 13, 14, 25), True),
+        ("05/10/2026 09:25", utc(2026, 10, 5, 2, 25), True),
+        ("10/13/2026 09:25", utc(2026, 10, 13, 2, 25), True),
+        ("09:25 - 05/10/2026", utc(2026, 10, 5, 2, 25), True),
+        ("2026-10-05 09:25:00", utc(2026, 10, 5, 2, 25), True),
+        ("2026-10-05T09:25:00Z", utc(2026, 10, 5, 9, 25), False),
+        ("2026-10-05T09:25:00.123+07:00", utc(2026, 10, 5, 2, 25), False),
+        ("2026-10-05", utc(2026, 10, 4, 17, 0), True),
+    ],
+)
 def test_parse_date_forms(raw: str, expected: datetime, assumed: bool) -> None:
     """Each form is read to the right UTC instant; zoneless ones are read in Asia/Ho_Chi_Minh."""
     assert parse_date(raw, TZ) == (expected, assumed)
 
 
-@pytest.mark.parametrize("raw", ["", "garbage", "ngày 5 tháng 10", "2026-13-45 10:00",
-                                 "32/13/2026 10:00", "Mon, 05 Foo 2026 10:00 +0700",
-                                 "Mon, 05 Oct 2026 10:00 +9900", "13/13/2026 10:00 PM"])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "",
+        "garbage",
+        "ngày 5 tháng 10",
+        "2026-13-45 10:00",
+        "32/13/2026 10:00",
+        "Mon, 05 Foo 2026 10:00 +0700",
+        "Mon, 05 Oct 2026 10:00 +9900",
+        "13/13/2026 10:00 PM",
+    ],
+)
 def test_parse_date_rejects_nonsense(raw: str) -> None:
     """Unreadable or impossible dates give None rather than a wrong date or an exception."""
     assert parse_date(raw, TZ) is None
 
 
 def entry_for(pub_date: str) -> dict[str, object]:
-    feed = (f"<rss version='2.0'><channel><item><title>t</title><pubDate>{pub_date}</pubDate>"
-            "</item></channel></rss>").encode()
+    feed = (
+        f"<rss version='2.0'><channel><item><title>t</title><pubDate>{pub_date}</pubDate>"
+        "</item></channel></rss>"
+    ).encode()
     return dict(feedparser.parse(io.BytesIO(feed)).entries[0])
 
 
@@ -61,7 +76,9 @@ def test_naive_iso_is_not_taken_as_utc() -> None:
     """feedparser reads a zoneless ISO time as UTC; we read it as Vietnam time and flag it."""
     entry = entry_for("2026-10-05 09:25:00")
     assert item_date(entry, fetched_at=FETCHED_AT, tz=TZ) == (
-        utc(2026, 10, 5, 2, 25), frozenset({Flag.DATE_ASSUMED_TZ}))
+        utc(2026, 10, 5, 2, 25),
+        frozenset({Flag.DATE_ASSUMED_TZ}),
+    )
 
 
 def test_feedparser_zoned_date_is_trusted() -> None:
@@ -74,7 +91,9 @@ def test_future_date_is_clamped_to_fetch_time() -> None:
     """A date more than a day after the fetch becomes the fetch time, flagged date_clamped."""
     entry = {"published": "Sat, 05 Dec 2026 10:00:00 +0700"}
     assert item_date(entry, fetched_at=FETCHED_AT, tz=TZ) == (
-        FETCHED_AT, frozenset({Flag.DATE_CLAMPED}))
+        FETCHED_AT,
+        frozenset({Flag.DATE_CLAMPED}),
+    )
 
 
 def test_slightly_future_date_is_kept() -> None:
@@ -86,18 +105,18 @@ def test_slightly_future_date_is_kept() -> None:
 @pytest.mark.parametrize("entry", [{}, {"published": "không rõ"}, {"published": ""}])
 def test_missing_date_is_flagged(entry: dict[str, str]) -> None:
     """No readable date gives None and date_missing (the caller uses the fetch time)."""
-    assert item_date(entry, fetched_at=FETCHED_AT, tz=TZ) == (
-        None, frozenset({Flag.DATE_MISSING}))
+    assert item_date(entry, fetched_at=FETCHED_AT, tz=TZ) == (None, frozenset({Flag.DATE_MISSING}))
 
 
 def test_updated_is_used_when_published_is_absent() -> None:
     """An Atom entry with only <updated> takes that date."""
     entry = {"updated": "2026-10-18T16:30:00+07:00"}
-    assert item_date(entry, fetched_at=FETCHED_AT, tz=TZ) == (utc(2026, 10, 18, 9, 30),
-                                                              frozenset())
+    assert item_date(entry, fetched_at=FETCHED_AT, tz=TZ) == (utc(2026, 10, 18, 9, 30), frozenset())
 
 
 def test_other_timezone_setting_is_honoured() -> None:
     """Naive times are read in the configured zone, whatever it is."""
     assert parse_date("2026-10-05 09:25:00", ZoneInfo("Asia/Tokyo")) == (
-        utc(2026, 10, 5, 0, 25), True)
+        utc(2026, 10, 5, 0, 25),
+        True,
+    )

@@ -13,29 +13,35 @@ def doc(subset: bytes, body: bytes = b"<rss/>") -> bytes:
     return b'<?xml version="1.0"?>\n<!DOCTYPE rss [' + subset + b"]>\n" + body
 
 
-@pytest.mark.parametrize("data", [
-    b"<rss version='2.0'/>",
-    b'<!DOCTYPE rss PUBLIC "-//Netscape Communications//DTD RSS 0.91//EN" '
-    b'"http://my.netscape.com/publish/formats/rss-0.91.dtd"><rss version="0.91"/>',
-    doc(b'<!ENTITY id "tag:example.com,">', b"<rss>&id;&id;&id;</rss>"),
-    doc(b"<!-- a comment with ] and > --><!ELEMENT rss ANY><!ATTLIST rss v CDATA '2.0'>"),
-    doc(b'<!ENTITY % lat1 PUBLIC "-//W3C//ENTITIES Latin 1//EN" "xhtml-lat1.ent"> %lat1;'),
-])
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"<rss version='2.0'/>",
+        b'<!DOCTYPE rss PUBLIC "-//Netscape Communications//DTD RSS 0.91//EN" '
+        b'"http://my.netscape.com/publish/formats/rss-0.91.dtd"><rss version="0.91"/>',
+        doc(b'<!ENTITY id "tag:example.com,">', b"<rss>&id;&id;&id;</rss>"),
+        doc(b"<!-- a comment with ] and > --><!ELEMENT rss ANY><!ATTLIST rss v CDATA '2.0'>"),
+        doc(b'<!ENTITY % lat1 PUBLIC "-//W3C//ENTITIES Latin 1//EN" "xhtml-lat1.ent"> %lat1;'),
+    ],
+)
 def test_harmless_doctypes_pass(data: bytes) -> None:
     """External DTDs, small internal entities and external parameter entities are accepted."""
     check_doctype(data)
 
 
-@pytest.mark.parametrize("data", [
-    doc(b'<!ENTITY x SYSTEM "file:///etc/passwd">'),
-    doc(b"<!ENTITY x PUBLIC 'p' 'http://evil.example/x'>"),
-    doc(b'<!ENTITY a "&b;"><!ENTITY b "&a;">', b"<rss>&a;</rss>"),
-    doc(b"<!ENTITY % p '<!ENTITY x \"y\">'> %p;"),
-    doc(b"%undeclared;"),
-    doc(b'<!ENTITY big "' + b"x" * 2000 + b'">', b"<rss>" + b"&big;" * 1000 + b"</rss>"),
-    doc(b"".join(b'<!ENTITY e%d "x">' % i for i in range(100))),
-    doc(b"<!ENTITY broken>"),
-])
+@pytest.mark.parametrize(
+    "data",
+    [
+        doc(b'<!ENTITY x SYSTEM "file:///etc/passwd">'),
+        doc(b"<!ENTITY x PUBLIC 'p' 'http://evil.example/x'>"),
+        doc(b'<!ENTITY a "&b;"><!ENTITY b "&a;">', b"<rss>&a;</rss>"),
+        doc(b"<!ENTITY % p '<!ENTITY x \"y\">'> %p;"),
+        doc(b"%undeclared;"),
+        doc(b'<!ENTITY big "' + b"x" * 2000 + b'">', b"<rss>" + b"&big;" * 1000 + b"</rss>"),
+        doc(b"".join(b'<!ENTITY e%d "x">' % i for i in range(100))),
+        doc(b"<!ENTITY broken>"),
+    ],
+)
 def test_hostile_doctypes_are_refused(data: bytes) -> None:
     """External, recursive, parameter, oversized, too many or unreadable entities are refused."""
     with pytest.raises(HostileFeed) as caught:
@@ -48,15 +54,20 @@ def test_doctype_after_the_root_is_not_mistaken_for_one() -> None:
     check_doctype(b'<rss><![CDATA[<!DOCTYPE x [<!ENTITY e SYSTEM "file:///x">]>]]></rss>')
 
 
-@pytest.mark.parametrize(("data", "reason"), [
-    (b"", "empty_body"),
-    (b"\n \t", "empty_body"),
-    ("<!DOCTYPE html><html><body>Trang chủ</body></html>".encode(), "html_page"),
-    (b'<?xml version="1.0"?>\n<html xmlns="http://www.w3.org/1999/xhtml"></html>', "html_page"),
-    (b"<html><head><title>Just a moment...</title></head><body>cf-chl</body></html>",
-     "js_challenge"),
-    (b'<script>document.cookie="a=b";location.reload();</script>', "js_challenge"),
-])
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        (b"", "empty_body"),
+        (b"\n \t", "empty_body"),
+        ("<!DOCTYPE html><html><body>Trang chủ</body></html>".encode(), "html_page"),
+        (b'<?xml version="1.0"?>\n<html xmlns="http://www.w3.org/1999/xhtml"></html>', "html_page"),
+        (
+            b"<html><head><title>Just a moment...</title></head><body>cf-chl</body></html>",
+            "js_challenge",
+        ),
+        (b'<script>document.cookie="a=b";location.reload();</script>', "js_challenge"),
+    ],
+)
 def test_non_feed_bodies_are_named(data: bytes, reason: str) -> None:
     """Empty bodies, HTML pages and anti-bot challenge pages raise NotAFeed with their reason."""
     with pytest.raises(NotAFeed) as caught:
@@ -66,8 +77,11 @@ def test_non_feed_bodies_are_named(data: bytes, reason: str) -> None:
 
 def test_html_page_with_noscript_notice_is_not_a_challenge() -> None:
     """A big ordinary page that mentions JavaScript is an html_page, not a challenge."""
-    page = (b"<!DOCTYPE html><html><body><noscript>Please enable JavaScript</noscript>"
-            + b"<p>Tin tuc</p>" * 3000 + b"</body></html>")
+    page = (
+        b"<!DOCTYPE html><html><body><noscript>Please enable JavaScript</noscript>"
+        + b"<p>Tin tuc</p>" * 3000
+        + b"</body></html>"
+    )
     with pytest.raises(NotAFeed) as caught:
         check_body(page)
     assert caught.value.reason == "html_page"
@@ -88,12 +102,15 @@ def test_mend_utf8_replaces_a_few_broken_bytes() -> None:
     assert mended.decode("utf-8") == "<rss>Sở Nội vụ thông báo\ufffd</rss>"
 
 
-@pytest.mark.parametrize(("data", "content_type"), [
-    ("<rss>café crème à la carte</rss>".encode("latin-1"), "text/xml"),
-    ('<?xml version="1.0" encoding="windows-1258"?><rss>Vi\xeat</rss>'.encode("latin-1"), None),
-    ("<rss>Sở \xff</rss>".encode(), "text/xml; charset=iso-8859-1"),
-    ("<rss>Sở Nội vụ</rss>".encode(), "text/xml"),
-])
+@pytest.mark.parametrize(
+    ("data", "content_type"),
+    [
+        ("<rss>café crème à la carte</rss>".encode("latin-1"), "text/xml"),
+        ('<?xml version="1.0" encoding="windows-1258"?><rss>Vi\xeat</rss>'.encode("latin-1"), None),
+        ("<rss>Sở \xff</rss>".encode(), "text/xml; charset=iso-8859-1"),
+        ("<rss>Sở Nội vụ</rss>".encode(), "text/xml"),
+    ],
+)
 def test_mend_utf8_leaves_other_encodings_alone(data: bytes, content_type: str | None) -> None:
     """Latin-1 or cp1258 bodies, other declared charsets and valid UTF-8 are not touched."""
     assert mend_utf8(data, content_type) == (data, 0)

@@ -12,20 +12,24 @@ BASE = "https://a.vn/tin/1.html"
 def test_media_content_comes_first() -> None:
     """An image media:content wins over thumbnail, enclosure and inline images."""
     entry: dict[str, Any] = {
-        "media_content": [{"url": "https://a.vn/video.mp4", "medium": "video"},
-                          {"url": "https://a.vn/big.jpg", "medium": "image"}],
+        "media_content": [
+            {"url": "https://a.vn/video.mp4", "medium": "video"},
+            {"url": "https://a.vn/big.jpg", "medium": "image"},
+        ],
         "media_thumbnail": [{"url": "https://a.vn/thumb.jpg"}],
         "enclosures": [{"href": "https://a.vn/enc.jpg", "type": "image/jpeg"}],
     }
     assert pick_image(entry, ['<img src="https://a.vn/inline.jpg">'], BASE) == (
-        "https://a.vn/big.jpg")
+        "https://a.vn/big.jpg"
+    )
 
 
 def test_thumbnail_then_enclosure_then_inline() -> None:
     """Without media:content the order is thumbnail, image enclosure, first <img>."""
     enclosure = {"enclosures": [{"href": "/enc.jpg", "type": "image/jpeg", "length": "1200"}]}
     assert pick_image({"media_thumbnail": [{"url": "/t.jpg"}], **enclosure}, [], BASE) == (
-        "https://a.vn/t.jpg")
+        "https://a.vn/t.jpg"
+    )
     assert pick_image(enclosure, [], BASE) == "https://a.vn/enc.jpg"
     assert pick_image({}, ['<p><img src="../x.png"></p>'], BASE) == "https://a.vn/x.png"
 
@@ -43,4 +47,5 @@ def test_non_image_enclosures_and_pixels_are_ignored() -> None:
 def test_untyped_media_content_counts_when_it_looks_like_an_image() -> None:
     """media:content with neither medium nor type is taken when its URL names an image file."""
     assert pick_image({"media_content": [{"url": "https://a.vn/p.JPG?w=600"}]}, [], BASE) == (
-        "https://a.vn/p.JPG?w=600")
+        "https://a.vn/p.JPG?w=600"
+    )

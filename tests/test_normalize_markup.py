@@ -18,20 +18,22 @@ def test_invalid_close_br_and_blocks_become_line_breaks() -> None:
 def test_entities_are_decoded_once() -> None:
     """Named and numeric entities (th&#7917;, &amp;) become characters."""
     assert html_to_text("Th&#7917; nghi&#7879;m &amp; &quot;đánh giá&quot;&nbsp;!") == (
-        'Thử nghiệm & "đánh giá"\u00a0!')
+        'Thử nghiệm & "đánh giá"\u00a0!'
+    )
 
 
 def test_scripts_and_styles_leave_no_text() -> None:
     """Script and style content never reaches the text."""
-    assert html_to_text("<style>p{}</style>Tin<script>alert(1)</script> mới").strip() == (
-        "Tin mới")
+    assert html_to_text("<style>p{}</style>Tin<script>alert(1)</script> mới").strip() == ("Tin mới")
 
 
 def test_table_cells_are_separated_by_spaces() -> None:
     """Cells of one row are separated, rows go on new lines."""
     text = html_to_text("<table><tr><td>Số</td><td>12</td></tr><tr><td>Ngày</td></tr></table>")
     assert [" ".join(line.split()) for line in text.split("\n") if line.strip()] == [
-        "Số 12", "Ngày"]
+        "Số 12",
+        "Ngày",
+    ]
 
 
 def test_plain_text_passes_straight_through() -> None:
@@ -41,21 +43,26 @@ def test_plain_text_passes_straight_through() -> None:
 
 def test_sanitize_keeps_the_allow_list_only() -> None:
     """Allowed tags survive; others are unwrapped; attributes outside the list are dropped."""
-    html = sanitize_html('<div class="x"><p style="color:red">Một <b>hai</b> <span>ba</span>'
-                         '</p><h2 id="t">Tiêu đề</h2><iframe src="https://e.vn/v"></iframe></div>',
-                         BASE)
+    html = sanitize_html(
+        '<div class="x"><p style="color:red">Một <b>hai</b> <span>ba</span>'
+        '</p><h2 id="t">Tiêu đề</h2><iframe src="https://e.vn/v"></iframe></div>',
+        BASE,
+    )
     assert html == "<p>Một <b>hai</b> ba</p><h2>Tiêu đề</h2>"
 
 
-@pytest.mark.parametrize("dangerous", [
-    '<a href="javascript:alert(1)">x</a>',
-    '<a href=" JaVaScRiPt:alert(1)">x</a>',
-    '<img src="x.jpg" onerror="alert(1)">',
-    '<img src="data:image/png;base64,iVBORw0KGgo=">',
-    "<script>alert(1)</script>",
-    "<style>body{display:none}</style>",
-    '<a href="vbscript:msgbox(1)">x</a>',
-])
+@pytest.mark.parametrize(
+    "dangerous",
+    [
+        '<a href="javascript:alert(1)">x</a>',
+        '<a href=" JaVaScRiPt:alert(1)">x</a>',
+        '<img src="x.jpg" onerror="alert(1)">',
+        '<img src="data:image/png;base64,iVBORw0KGgo=">',
+        "<script>alert(1)</script>",
+        "<style>body{display:none}</style>",
+        '<a href="vbscript:msgbox(1)">x</a>',
+    ],
+)
 def test_sanitize_removes_scripts_handlers_and_bad_urls(dangerous: str) -> None:
     """No script, style, event handler, javascript:/vbscript: or data: URL survives."""
     html = sanitize_html(dangerous, BASE).lower()
@@ -65,8 +72,11 @@ def test_sanitize_removes_scripts_handlers_and_bad_urls(dangerous: str) -> None:
 
 def test_sanitize_makes_links_and_images_absolute() -> None:
     """Relative href and src resolve against the base (the item link)."""
-    html = sanitize_html('<a href="../thong-bao/2.html">a</a><img src="/uploads/a.jpg">'
-                         '<a href="mailto:vp@example.gov.vn">m</a>', BASE)
+    html = sanitize_html(
+        '<a href="../thong-bao/2.html">a</a><img src="/uploads/a.jpg">'
+        '<a href="mailto:vp@example.gov.vn">m</a>',
+        BASE,
+    )
     assert 'href="https://portal.example.gov.vn/vi/news/thong-bao/2.html"' in html
     assert 'src="https://portal.example.gov.vn/uploads/a.jpg"' in html
     assert 'href="mailto:vp@example.gov.vn"' in html
@@ -79,8 +89,10 @@ def test_sanitize_adds_rel_noopener_to_links() -> None:
 
 def test_first_image_skips_data_uris_and_tracking_pixels() -> None:
     """The first <img> that is neither a data: URI nor a 1x1 pixel is chosen."""
-    html = ('<img src="data:image/gif;base64,R0lGOD"><img src="https://t.vn/p.gif" width="1" '
-            'height="1"><img src="https://a.vn/real.jpg"><img src="https://a.vn/second.jpg">')
+    html = (
+        '<img src="data:image/gif;base64,R0lGOD"><img src="https://t.vn/p.gif" width="1" '
+        'height="1"><img src="https://a.vn/real.jpg"><img src="https://a.vn/second.jpg">'
+    )
     assert first_image(html) == "https://a.vn/real.jpg"
 
 

@@ -14,8 +14,10 @@ from syndicator.normalize.urls import TRACKING_PARAMS, canonical_url
 VIETNAMESE = "aàáảãạăằắẳẵặâầấẩẫậđeèéẻẽẹêềếểễệiìíỉĩịoòóỏõọôồốổỗộơờớởỡợuùúủũụưừứửữựyỳýỷỹỵ"
 # Text the way feeds hold it: Vietnamese, Latin-1 symbols (legacy encodings, mojibake), spaces.
 feed_text = st.text(
-    alphabet=st.sampled_from(VIETNAMESE + VIETNAMESE.upper() + "abcdefghnt ,.-\n\t\u00a0"
-                             "¶¸¹µ·»¼½¾¨©ª«¬®§ÃÂÄÆ€™‡º¿¡√∫·ª∆øûïåäëüöñæî\u0301\u0323\u200b"),  # noqa: RUF001
+    alphabet=st.sampled_from(
+        VIETNAMESE + VIETNAMESE.upper() + "abcdefghnt ,.-\n\t\u00a0"
+        "¶¸¹µ·»¼½¾¨©ª«¬®§ÃÂÄÆ€™‡º¿¡√∫·ª∆øûïåäëüöñæî\u0301\u0323\u200b"
+    ),
     max_size=60,
 )
 any_text = st.text(max_size=60)
@@ -79,7 +81,9 @@ def test_canonical_url_is_idempotent_on_any_string(text: str) -> None:
 
 @given(urls(), trackers, st.randoms(use_true_random=False))
 def test_canonical_url_ignores_trackers_and_param_order(
-    url: tuple[str, list[tuple[str, str]]], tracking: list[tuple[str, str]], rnd: object,
+    url: tuple[str, list[tuple[str, str]]],
+    tracking: list[tuple[str, str]],
+    rnd: object,
 ) -> None:
     """Adding tracker parameters or shuffling the query does not change the canonical URL."""
     base, query = url
@@ -93,7 +97,8 @@ def test_canonical_url_ignores_trackers_and_param_order(
 def test_title_key_same_for_nfc_and_nfd(title: str) -> None:
     """A title and its decomposed (NFD) twin give the same key."""
     assert title_key(unicodedata.normalize("NFD", title)) == title_key(
-        unicodedata.normalize("NFC", title))
+        unicodedata.normalize("NFC", title)
+    )
 
 
 @given(any_text)

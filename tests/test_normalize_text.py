@@ -44,10 +44,13 @@ def test_invisible_and_control_characters_are_removed() -> None:
     assert normalize_text("Sở\u200b Nội\ufeff vụ\x07") == "Sở Nội vụ"
 
 
-@pytest.mark.parametrize("mangled", [
-    VIET.encode().decode("cp1252"),
-    VIET.encode().decode("mac_roman"),
-])
+@pytest.mark.parametrize(
+    "mangled",
+    [
+        VIET.encode().decode("cp1252"),
+        VIET.encode().decode("mac_roman"),
+    ],
+)
 def test_mojibake_is_repaired_and_flagged(mangled: str) -> None:
     """UTF-8 read as cp1252 or MacRoman is repaired and flagged mojibake_repaired."""
     cleaned, flags = clean_text(mangled)
@@ -55,14 +58,17 @@ def test_mojibake_is_repaired_and_flagged(mangled: str) -> None:
     assert flags == {Flag.MOJIBAKE_REPAIRED}
 
 
-@pytest.mark.parametrize("clean", [
-    VIET,
-    "NGÃ\u00a0BA Cây Quéo",
-    "café crème, naïve Noël © 2026 ACME®",
-    "Hà Nội – “áo dài” ‘truyền thống’…",  # noqa: RUF001
-    "Straße für Jürgen, señor Muñoz",
-    "10 µm ± 2 µg, ½ cup, 5×5",  # noqa: RUF001
-])
+@pytest.mark.parametrize(
+    "clean",
+    [
+        VIET,
+        "NGÃ\u00a0BA Cây Quéo",
+        "café crème, naïve Noël © 2026 ACME®",
+        "Hà Nội – “áo dài” ‘truyền thống’…",
+        "Straße für Jürgen, señor Muñoz",
+        "10 µm ± 2 µg, ½ cup, 5×5",
+    ],
+)
 def test_clean_text_is_left_alone(clean: str) -> None:
     """Ordinary Vietnamese, French, German, Spanish and English text is never 'repaired'."""
     cleaned, flags = clean_text(clean)
@@ -73,11 +79,12 @@ def test_clean_text_is_left_alone(clean: str) -> None:
 
 def test_clean_text_never_calls_ftfy(monkeypatch: pytest.MonkeyPatch) -> None:
     """The cheap pre-check keeps ftfy off clean strings (it is the slow part)."""
+
     def boom(text: str) -> str:
         raise AssertionError("ftfy called on clean text")
 
     monkeypatch.setattr(text_module.ftfy, "fix_encoding", boom)
-    clean_text(VIET + " – “Hà Nội” café")  # noqa: RUF001
+    clean_text(VIET + " – “Hà Nội” café")
 
 
 def test_truncate_cuts_at_a_word_boundary_with_an_ellipsis() -> None:
@@ -95,12 +102,18 @@ def test_truncate_leaves_short_text_alone() -> None:
     assert truncate_words("Ngắn gọn", 1000) == "Ngắn gọn"
 
 
-@pytest.mark.parametrize(("one", "two"), [
-    ("Thông báo “Giải thưởng sáng tạo” năm 2026", 'THÔNG BÁO "giải thưởng  sáng tạo" năm 2026!'),
-    ("Hội nghị - tổng kết", "Hội nghị – tổng kết"),  # noqa: RUF001
-    ("Sở Tư pháp: thông báo", unicodedata.normalize("NFD", "sở tư pháp thông báo")),
-    ("Đắk Lắk", "đắk lắk"),
-])
+@pytest.mark.parametrize(
+    ("one", "two"),
+    [
+        (
+            "Thông báo “Giải thưởng sáng tạo” năm 2026",
+            'THÔNG BÁO "giải thưởng  sáng tạo" năm 2026!',
+        ),
+        ("Hội nghị - tổng kết", "Hội nghị – tổng kết"),
+        ("Sở Tư pháp: thông báo", unicodedata.normalize("NFD", "sở tư pháp thông báo")),
+        ("Đắk Lắk", "đắk lắk"),
+    ],
+)
 def test_title_key_matches_copies_of_one_title(one: str, two: str) -> None:
     """Case, quotes, dashes, punctuation, spacing and NFD do not change the key."""
     assert title_key(one) == title_key(two)
@@ -109,7 +122,8 @@ def test_title_key_matches_copies_of_one_title(one: str, two: str) -> None:
 def test_title_key_keeps_vietnamese_letters_and_is_readable() -> None:
     """The key is the folded text itself, diacritics kept (not a hash, not ASCII-fied)."""
     assert title_key("  Ủy ban nhân dân tỉnh Đắk Lắk: Thông báo! ") == (
-        "ủy ban nhân dân tỉnh đắk lắk thông báo")
+        "ủy ban nhân dân tỉnh đắk lắk thông báo"
+    )
 
 
 def test_title_key_tells_different_tones_apart() -> None:

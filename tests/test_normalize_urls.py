@@ -7,24 +7,37 @@ import pytest
 from syndicator.normalize.urls import absolute_url, canonical_url
 
 
-@pytest.mark.parametrize(("raw", "canonical"), [
-    ("HTTP://Example.GOV.VN", "http://example.gov.vn/"),
-    ("http://example.gov.vn:80/a", "http://example.gov.vn/a"),
-    ("https://example.gov.vn:443/a", "https://example.gov.vn/a"),
-    ("https://example.gov.vn:8443/a", "https://example.gov.vn:8443/a"),
-    ("https://example.gov.vn/Tin-Tuc/Bai.html#binh-luan", "https://example.gov.vn/Tin-Tuc/Bai.html"),
-    ("https://a.vn/x?utm_source=zalo&utm_medium=oa&zarsrc=30&gidzl=abc&b=2&a=1",
-     "https://a.vn/x?a=1&b=2"),
-    ("https://a.vn/x?fbclid=1&gclid=2&dclid=3&msclkid=4&yclid=5&mc_cid=6&mc_eid=7&_ga=8"
-     "&igshid=9&id=10", "https://a.vn/x?id=10"),
-    ("https://a.vn/x?utm_source=rss", "https://a.vn/x"),
-    ("https://sở.vn/tin tức", "https://xn--s-lym.vn/tin%20t%E1%BB%A9c"),
-    ("https://a.vn/%e1%bb%a9", "https://a.vn/%E1%BB%A9"),
-    ("  https://a.vn/x  ", "https://a.vn/x"),
-    ("https://h.vn/web/guest/-/asset_publisher/AbC/content/bai?redirect=https%3A%2F%2Fh.vn"
-     "&inheritRedirect=true&_com_liferay_x_INSTANCE_AbC_redirect=y",
-     "https://h.vn/web/guest/-/asset_publisher/AbC/content/bai"),
-])
+@pytest.mark.parametrize(
+    ("raw", "canonical"),
+    [
+        ("HTTP://Example.GOV.VN", "http://example.gov.vn/"),
+        ("http://example.gov.vn:80/a", "http://example.gov.vn/a"),
+        ("https://example.gov.vn:443/a", "https://example.gov.vn/a"),
+        ("https://example.gov.vn:8443/a", "https://example.gov.vn:8443/a"),
+        (
+            "https://example.gov.vn/Tin-Tuc/Bai.html#binh-luan",
+            "https://example.gov.vn/Tin-Tuc/Bai.html",
+        ),
+        (
+            "https://a.vn/x?utm_source=zalo&utm_medium=oa&zarsrc=30&gidzl=abc&b=2&a=1",
+            "https://a.vn/x?a=1&b=2",
+        ),
+        (
+            "https://a.vn/x?fbclid=1&gclid=2&dclid=3&msclkid=4&yclid=5&mc_cid=6&mc_eid=7&_ga=8"
+            "&igshid=9&id=10",
+            "https://a.vn/x?id=10",
+        ),
+        ("https://a.vn/x?utm_source=rss", "https://a.vn/x"),
+        ("https://sở.vn/tin tức", "https://xn--s-lym.vn/tin%20t%E1%BB%A9c"),
+        ("https://a.vn/%e1%bb%a9", "https://a.vn/%E1%BB%A9"),
+        ("  https://a.vn/x  ", "https://a.vn/x"),
+        (
+            "https://h.vn/web/guest/-/asset_publisher/AbC/content/bai?redirect=https%3A%2F%2Fh.vn"
+            "&inheritRedirect=true&_com_liferay_x_INSTANCE_AbC_redirect=y",
+            "https://h.vn/web/guest/-/asset_publisher/AbC/content/bai",
+        ),
+    ],
+)
 def test_canonical_url(raw: str, canonical: str) -> None:
     """Scheme/host lowercased, default port, fragment and trackers dropped, params sorted."""
     assert canonical_url(raw) == canonical
@@ -38,7 +51,8 @@ def test_redirect_param_is_kept_outside_liferay() -> None:
 def test_path_case_is_kept() -> None:
     """Paths are case-sensitive on most servers, so their case is kept."""
     assert canonical_url("https://a.vn/Trang/ChiTietTinTuc.aspx?nid=1") == (
-        "https://a.vn/Trang/ChiTietTinTuc.aspx?nid=1")
+        "https://a.vn/Trang/ChiTietTinTuc.aspx?nid=1"
+    )
 
 
 @pytest.mark.parametrize("odd", ["mailto:vp@a.vn", "/relative/path", "", "http://[::1", "tin tức"])
@@ -47,15 +61,18 @@ def test_non_web_or_broken_urls_come_back_unchanged(odd: str) -> None:
     assert canonical_url(odd) == odd.strip()
 
 
-@pytest.mark.parametrize(("url", "base", "expected"), [
-    ("/vi/news/1.html", "https://a.vn/vi/rss/", "https://a.vn/vi/news/1.html"),
-    ("../../news/2.html", "https://a.vn/vi/rss/tin-tuc/", "https://a.vn/vi/news/2.html"),
-    ("https://b.vn/x", "https://a.vn/", "https://b.vn/x"),
-    ("javascript:alert(1)", "https://a.vn/", None),
-    ("mailto:x@a.vn", "https://a.vn/", None),
-    ("", "https://a.vn/", None),
-    (None, "https://a.vn/", None),
-])
+@pytest.mark.parametrize(
+    ("url", "base", "expected"),
+    [
+        ("/vi/news/1.html", "https://a.vn/vi/rss/", "https://a.vn/vi/news/1.html"),
+        ("../../news/2.html", "https://a.vn/vi/rss/tin-tuc/", "https://a.vn/vi/news/2.html"),
+        ("https://b.vn/x", "https://a.vn/", "https://b.vn/x"),
+        ("javascript:alert(1)", "https://a.vn/", None),
+        ("mailto:x@a.vn", "https://a.vn/", None),
+        ("", "https://a.vn/", None),
+        (None, "https://a.vn/", None),
+    ],
+)
 def test_absolute_url(url: str | None, base: str, expected: str | None) -> None:
     """Relative links resolve against the base; only http(s) results are accepted."""
     assert absolute_url(url, base) == expected

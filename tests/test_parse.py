@@ -101,8 +101,10 @@ def test_text_xml_without_charset_is_not_a_problem() -> None:
 
 def test_missing_content_type_still_reads_utf8() -> None:
     """Without a Content-Type, an undeclared UTF-8 body is read as UTF-8, not ISO-8859-1."""
-    body = ("<rss version='2.0'><channel><title>Sở Tư pháp</title>"
-            "<item><title>Thông báo</title></item></channel></rss>").encode()
+    body = (
+        "<rss version='2.0'><channel><title>Sở Tư pháp</title>"
+        "<item><title>Thông báo</title></item></channel></rss>"
+    ).encode()
     feed = parse(body, content_type=None)
     assert feed.title == "Sở Tư pháp"
     assert feed.items[0].title == "Thông báo"
@@ -113,7 +115,8 @@ def test_nukeviet_content_html_is_sanitized_and_absolute() -> None:
     items = parse((FEEDS / "nukeviet.xml").read_bytes()).items
     item = items[2]
     assert '<img src="https://skhcn.example.gov.vn/assets/news/2026_09/de-dieu.jpg">' in (
-        item.content_html)
+        item.content_html
+    )
     assert "<figcaption>Trạm quan trắc mực nước</figcaption>" in item.content_html
     assert "<meta" not in item.content_html
     assert "<link" not in item.content_html
@@ -147,10 +150,13 @@ def test_billion_laughs_is_refused_fast_and_small() -> None:
 
 def test_one_line_billion_laughs_is_refused() -> None:
     """Declarations on one line (which feedparser's own filter misses) are refused too."""
-    body = (b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaaaaaaaa">'
-            + b"".join(b'<!ENTITY a%d "%s">' % (i + 1, (b"&a%d;" % i if i else b"&a;") * 10)
-                       for i in range(9))
-            + b']><rss version="2.0"><channel><title>&a9;</title></channel></rss>')
+    body = (
+        b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaaaaaaaa">'
+        + b"".join(
+            b'<!ENTITY a%d "%s">' % (i + 1, (b"&a%d;" % i if i else b"&a;") * 10) for i in range(9)
+        )
+        + b']><rss version="2.0"><channel><title>&a9;</title></channel></rss>'
+    )
     with pytest.raises(HostileFeed):
         parse(body)
 
@@ -158,25 +164,31 @@ def test_one_line_billion_laughs_is_refused() -> None:
 def test_quadratic_blowup_is_refused() -> None:
     """One big entity referenced many times (quadratic blowup) is refused before expansion."""
     big = b"x" * 50_000
-    body = (b'<?xml version="1.0"?>\n<!DOCTYPE rss [<!ENTITY big "' + big + b'">]>\n'
-            b'<rss version="2.0"><channel><title>' + b"&big;" * 5_000
-            + b"</title></channel></rss>")
+    body = (
+        b'<?xml version="1.0"?>\n<!DOCTYPE rss [<!ENTITY big "' + big + b'">]>\n'
+        b'<rss version="2.0"><channel><title>' + b"&big;" * 5_000 + b"</title></channel></rss>"
+    )
     started = time.perf_counter()
     with pytest.raises(HostileFeed):
         parse(body)
     assert time.perf_counter() - started < 1.0
 
 
-@pytest.mark.parametrize("declaration", [
-    b'<!ENTITY x SYSTEM "file:///etc/passwd">',
-    b'<!ENTITY x PUBLIC "-//X//EN" "http://127.0.0.1:9/x.dtd">',
-    b"<!ENTITY % p \"<!ENTITY x 'y'>\"> %p;",
-    b"%undeclared;",
-])
+@pytest.mark.parametrize(
+    "declaration",
+    [
+        b'<!ENTITY x SYSTEM "file:///etc/passwd">',
+        b'<!ENTITY x PUBLIC "-//X//EN" "http://127.0.0.1:9/x.dtd">',
+        b"<!ENTITY % p \"<!ENTITY x 'y'>\"> %p;",
+        b"%undeclared;",
+    ],
+)
 def test_external_and_parameter_tricks_are_refused(declaration: bytes) -> None:
     """External general entities and inline parameter entities are refused, never expanded."""
-    body = (b'<?xml version="1.0"?>\n<!DOCTYPE rss [' + declaration + b"]>\n"
-            b'<rss version="2.0"><channel><title>&x;</title></channel></rss>')
+    body = (
+        b'<?xml version="1.0"?>\n<!DOCTYPE rss [' + declaration + b"]>\n"
+        b'<rss version="2.0"><channel><title>&x;</title></channel></rss>'
+    )
     with pytest.raises(HostileFeed) as caught:
         parse(body)
     assert caught.value.reason == "hostile_xml"
@@ -184,9 +196,11 @@ def test_external_and_parameter_tricks_are_refused(declaration: bytes) -> None:
 
 def test_small_internal_entities_still_work() -> None:
     """A harmless internal entity (as in feedparser's own tests) is expanded as usual."""
-    body = (b'<!DOCTYPE rss [\n  <!ENTITY id "tag:example.com,">\n]>\n'
-            b"<rss version=\"2.0\"><channel><item><guid isPermaLink='false'>&id;2006-05-04:/blog/"
-            b"</guid></item></channel></rss>")
+    body = (
+        b'<!DOCTYPE rss [\n  <!ENTITY id "tag:example.com,">\n]>\n'
+        b"<rss version=\"2.0\"><channel><item><guid isPermaLink='false'>&id;2006-05-04:/blog/"
+        b"</guid></item></channel></rss>"
+    )
     feed = parse(body)
     assert feed.items[0].guid == "tag:example.com,2006-05-04:/blog/"
     assert feed.problem is None
@@ -194,9 +208,13 @@ def test_small_internal_entities_still_work() -> None:
 
 @pytest.mark.corpus
 @pytest.mark.skipif(not CORPUS.exists(), reason="../shared/corpus is absent")
-@pytest.mark.parametrize("name", [
-    "wellformed/rss/entity_in_doctype.xml", "wellformed/rdf/doctype_contains_entity_decl.xml",
-])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "wellformed/rss/entity_in_doctype.xml",
+        "wellformed/rdf/doctype_contains_entity_decl.xml",
+    ],
+)
 def test_corpus_doctypes_with_entities_are_accepted(name: str) -> None:
     """feedparser's own 'not bozo' doctype cases pass the entity guard with no problem."""
     feed = parse((CORPUS / name).read_bytes(), content_type="application/xml")
@@ -207,8 +225,10 @@ def test_external_entity_is_never_read(tmp_path: Path) -> None:
     """A SYSTEM entity pointing at a local file is refused and its content never appears."""
     secret = tmp_path / "secret.txt"
     secret.write_text("TOP-SECRET-VALUE", encoding="utf-8")
-    body = (f'<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY s SYSTEM "{secret.as_uri()}">]>'
-            '<rss version="2.0"><channel><title>&s;</title></channel></rss>').encode()
+    body = (
+        f'<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY s SYSTEM "{secret.as_uri()}">]>'
+        '<rss version="2.0"><channel><title>&s;</title></channel></rss>'
+    ).encode()
     with pytest.raises(HostileFeed) as caught:
         parse(body)
     assert "TOP-SECRET-VALUE" not in str(caught.value)
@@ -217,8 +237,10 @@ def test_external_entity_is_never_read(tmp_path: Path) -> None:
 def test_invalid_utf8_is_read_with_what_survives() -> None:
     """A stray invalid byte in a UTF-8 feed does not stop it being read, nor mangle the rest."""
     title = "Sở Nội vụ".encode() + b" \xff " + "thông báo".encode()
-    body = (b'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Tin'
-            b"</title><item><title>" + title + b"</title></item></channel></rss>")
+    body = (
+        b'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Tin'
+        b"</title><item><title>" + title + b"</title></item></channel></rss>"
+    )
     feed = parse(body)
     assert len(feed.items) == 1
     assert feed.items[0].title.startswith("Sở Nội vụ")
@@ -227,8 +249,10 @@ def test_invalid_utf8_is_read_with_what_survives() -> None:
 
 def test_wrong_charset_declaration_is_overridden() -> None:
     """A feed declared ISO-8859-1 in HTTP but really UTF-8 comes out right, not mangled."""
-    body = ('<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>T</title>'
-            "<item><title>Báo tiếng Việt</title></item></channel></rss>").encode()
+    body = (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>T</title>'
+        "<item><title>Báo tiếng Việt</title></item></channel></rss>"
+    ).encode()
     feed = parse(body, content_type="application/rss+xml; charset=iso-8859-1")
     assert feed.items[0].title == "Báo tiếng Việt"
 
@@ -295,8 +319,9 @@ def test_feedparser_corpus_never_crashes() -> None:
     outcomes: dict[str, int] = {}
     for path in sorted(CORPUS.rglob("*.xml")):
         try:
-            parse(path.read_bytes(), content_type="application/xml",
-                  url="http://example.com/feed.xml")
+            parse(
+                path.read_bytes(), content_type="application/xml", url="http://example.com/feed.xml"
+            )
             outcome = "ok"
         except FeedError as error:
             outcome = error.reason

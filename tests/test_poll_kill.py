@@ -30,11 +30,12 @@ def feed_xml(number: int) -> bytes:
         f"<pubDate>Sun, 01 Nov 2026 0{n}:00:00 +0700</pubDate></item>"
         for n in range(ITEMS)
     )
-    return f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>{number}</title>{items}</channel></rss>'.encode()
+    channel = f"<channel><title>{number}</title>{items}</channel>"
+    return f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0">{channel}</rss>'.encode()
 
 
 def settings(tmp_path: Path, server: LocalServer) -> Path:
-    body = '[polling]\nworkers = 2\nper_host = 2\n'
+    body = "[polling]\nworkers = 2\nper_host = 2\n"
     for number in range(FEEDS):
         body += f'[[feeds]]\nid = "xa{number}"\nname = "Xã {number}"\nurl = "{server.url(f"/{number}.rss")}"\n'
     path = tmp_path / "settings.toml"
@@ -43,9 +44,13 @@ def settings(tmp_path: Path, server: LocalServer) -> Path:
 
 
 def poll(config: Path) -> subprocess.Popen[bytes]:
-    return subprocess.Popen([sys.executable, str(ROOT / "main.py"), "--config", str(config), "poll"],
-                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            env={**os.environ, "SYNDICATOR_LOGGING__FORMAT": "json"})
+    return subprocess.Popen(
+        [sys.executable, str(ROOT / "main.py"), "--config", str(config), "poll"],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "SYNDICATOR_LOGGING__FORMAT": "json"},
+    )
 
 
 def test_sigkill_midway_then_repoll(tmp_path: Path) -> None:
@@ -61,8 +66,12 @@ def test_sigkill_midway_then_repoll(tmp_path: Path) -> None:
 
     with LocalServer() as server:
         for number in range(FEEDS):
-            server.route(f"/{number}.rss", gate if number == GATE else
-                         Reply(feed_xml(number), headers={"Content-Type": "application/rss+xml"}))
+            server.route(
+                f"/{number}.rss",
+                gate
+                if number == GATE
+                else Reply(feed_xml(number), headers={"Content-Type": "application/rss+xml"}),
+            )
         config = settings(tmp_path, server)
         victim = poll(config)
         assert arrived.wait(60), "the poller never reached the gate feed"

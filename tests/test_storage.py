@@ -17,8 +17,14 @@ T0 = datetime(2026, 11, 1, 3, 0, tzinfo=UTC)
 
 
 def make_item(n: int, feed: str = "a", url_key: str | None = None) -> Item:
-    return Item(title=f"Tin số {n}", title_key=f"tin so {n}", first_feed_id=feed, url_key=url_key,
-                published_at=T0 + timedelta(minutes=n), created_at=T0)
+    return Item(
+        title=f"Tin số {n}",
+        title_key=f"tin so {n}",
+        first_feed_id=feed,
+        url_key=url_key,
+        published_at=T0 + timedelta(minutes=n),
+        created_at=T0,
+    )
 
 
 def test_upgrade_creates_schema_and_is_idempotent(tmp_path) -> None:
@@ -26,7 +32,9 @@ def test_upgrade_creates_schema_and_is_idempotent(tmp_path) -> None:
     engine = make_engine(f"sqlite:///{tmp_path / 'var' / 'new.db'}")
     before, after = migrate.upgrade(engine)
     assert before is None and after == migrate.head_version(engine)
-    assert {"feed_state", "item", "item_source", "tombstone"} <= set(inspect(engine).get_table_names())
+    assert {"feed_state", "item", "item_source", "tombstone"} <= set(
+        inspect(engine).get_table_names()
+    )
     assert migrate.upgrade(engine) == (after, after)
     assert migrate.is_current(engine)
 
@@ -53,7 +61,8 @@ def test_sqlite_pragmas(sqlite_engine: Engine) -> None:
 def test_times_come_back_aware_utc(engine: Engine) -> None:
     """A time stored in +07:00 comes back as the same instant, aware, in UTC."""
     local = datetime(2026, 11, 1, 10, 0, tzinfo=UTC).astimezone(
-        __import__("zoneinfo").ZoneInfo("Asia/Ho_Chi_Minh"))
+        __import__("zoneinfo").ZoneInfo("Asia/Ho_Chi_Minh")
+    )
     with writing(engine) as session:
         session.add(FeedState(feed_id="a", url="https://a.vn/rss", next_poll_at=local))
     with reading(engine) as session:
@@ -71,8 +80,9 @@ def test_naive_time_is_refused(engine: Engine) -> None:
 def test_failed_transaction_leaves_nothing(engine: Engine) -> None:
     """A unit of work that raises midway is rolled back whole."""
     with pytest.raises(RuntimeError), writing(engine) as session:
-        item_store.add_item(session, make_item(1), ItemSource(item_id=0, feed_id="a", source_key="k1",
-                                                              seen_at=T0))
+        item_store.add_item(
+            session, make_item(1), ItemSource(item_id=0, feed_id="a", source_key="k1", seen_at=T0)
+        )
         raise RuntimeError("crash midway")
     with reading(engine) as session:
         assert item_store.count_items(session) == 0
@@ -81,10 +91,14 @@ def test_failed_transaction_leaves_nothing(engine: Engine) -> None:
 def test_batched_lookups(engine: Engine) -> None:
     """Source keys, URL keys, title keys and tombstones are found in batches, with their feeds."""
     with writing(engine) as session:
-        item = item_store.add_item(session, make_item(1, url_key="u1"),
-                                   ItemSource(item_id=0, feed_id="a", source_key="k1", seen_at=T0))
-        item_store.add_source(session, ItemSource(item_id=item.id or 0, feed_id="b", source_key="k9",
-                                                  seen_at=T0))
+        item = item_store.add_item(
+            session,
+            make_item(1, url_key="u1"),
+            ItemSource(item_id=0, feed_id="a", source_key="k1", seen_at=T0),
+        )
+        item_store.add_source(
+            session, ItemSource(item_id=item.id or 0, feed_id="b", source_key="k9", seen_at=T0)
+        )
         item_store.add_tombstones(session, ["src:gone", "src:gone"], "removed", T0)
     with reading(engine) as session:
         assert item_store.existing_source_keys(session, "a", {"k1", "k2"}) == {"k1"}
@@ -92,8 +106,9 @@ def test_batched_lookups(engine: Engine) -> None:
         (found,) = item_store.items_by_url_keys(session, {"u1", "u2"})
         assert found[0] == item.id and found[4] == frozenset({"a", "b"})
         assert item_store.items_by_title_keys(session, {"tin so 1"}, T0, T0 + timedelta(hours=1))
-        assert not item_store.items_by_title_keys(session, {"tin so 1"}, T0 + timedelta(hours=1),
-                                                  T0 + timedelta(hours=2))
+        assert not item_store.items_by_title_keys(
+            session, {"tin so 1"}, T0 + timedelta(hours=1), T0 + timedelta(hours=2)
+        )
         assert item_store.tombstoned(session, {"src:gone", "src:other"}) == {"src:gone"}
 
 
@@ -101,8 +116,11 @@ def test_lookup_chunks_beyond_parameter_limits(engine: Engine) -> None:
     """Lookups with more keys than one statement may bind still answer correctly."""
     keys = {f"k{n}" for n in range(2_500)}
     with writing(engine) as session:
-        item_store.add_item(session, make_item(1), ItemSource(item_id=0, feed_id="a",
-                                                              source_key="k2499", seen_at=T0))
+        item_store.add_item(
+            session,
+            make_item(1),
+            ItemSource(item_id=0, feed_id="a", source_key="k2499", seen_at=T0),
+        )
     with reading(engine) as session:
         assert item_store.existing_source_keys(session, "a", keys) == {"k2499"}
 
@@ -113,8 +131,11 @@ def test_source_unique_per_feed(engine: Engine) -> None:
 
     with pytest.raises(IntegrityError), writing(engine) as session:
         for n in (1, 2):
-            item_store.add_item(session, make_item(n), ItemSource(item_id=0, feed_id="a",
-                                                                  source_key="same", seen_at=T0))
+            item_store.add_item(
+                session,
+                make_item(n),
+                ItemSource(item_id=0, feed_id="a", source_key="same", seen_at=T0),
+            )
 
 
 def test_postgres_uses_its_own_schema(postgres_engine: Engine) -> None:

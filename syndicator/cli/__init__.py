@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+
 import click
 
 from syndicator import __version__
@@ -15,8 +16,12 @@ EXIT_USAGE = 2
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--config", metavar="PATH", envvar="SYNDICATOR_CONFIG",
-              help="Settings file (default: ./settings.toml, or $SYNDICATOR_CONFIG).")
+@click.option(
+    "--config",
+    metavar="PATH",
+    envvar="SYNDICATOR_CONFIG",
+    help="Settings file (default: ./settings.toml, or $SYNDICATOR_CONFIG).",
+)
 @click.version_option(__version__, prog_name="syndicator")
 @click.pass_context
 def cli(ctx: click.Context, config: str | None) -> None:

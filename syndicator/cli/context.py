@@ -20,7 +20,9 @@ class Context:
         if self._app is None:
             self._app = build_app(self.config)
             settings = self._app.settings.logging
-            configure_logging(settings.model_copy(update={"level": "warning"}) if quiet else settings)
+            configure_logging(
+                settings.model_copy(update={"level": "warning"}) if quiet else settings
+            )
         return self._app
 
     def close(self) -> None:

@@ -32,11 +32,16 @@ def list_feeds(ctx: Context, as_json: bool) -> None:
     ids = [feed.id for feed in app.settings.feeds]
     with reading(app.migrated_engine()) as session:
         states = feed_store.load_states(session, ids)
-        activity = feed_store.activity(session, ids, now - timedelta(days=7), now - timedelta(days=30))
+        activity = feed_store.activity(
+            session, ids, now - timedelta(days=7), now - timedelta(days=30)
+        )
     for feed in app.settings.feeds:
         state, seen = states.get(feed.id), activity.get(feed.id)
         row = {
-            "feed": feed.id, "name": feed.name, "url": feed.url, "enabled": feed.enabled,
+            "feed": feed.id,
+            "name": feed.name,
+            "url": feed.url,
+            "enabled": feed.enabled,
             "last_success": state.last_success_at if state else None,
             "last_error": state.last_error if state else None,
             "error_reason": state.error_reason if state else None,
@@ -77,23 +82,38 @@ def check(ctx: Context, url: str, as_json: bool) -> None:
         raise click.ClickException(f"{url}: {fetched.error_reason}: {fetched.error}")
     now = app.clock.now()
     try:
-        parsed = parse_feed(fetched.body or b"", url=fetched.url, content_type=fetched.content_type,
-                            fetched_at=now, tz=ZoneInfo(app.settings.timezone))
+        parsed = parse_feed(
+            fetched.body or b"",
+            url=fetched.url,
+            content_type=fetched.content_type,
+            fetched_at=now,
+            tz=ZoneInfo(app.settings.timezone),
+        )
     except FeedError as error:
         raise click.ClickException(f"{url}: {error.reason}: {error.message}") from None
     batch = candidates(parsed.items, now)
     if not as_json:
-        click.echo(f"{parsed.title or '(untitled)'}: {len(batch)} items"
-                   + (f" ({parsed.problem})" if parsed.problem else ""))
+        click.echo(
+            f"{parsed.title or '(untitled)'}: {len(batch)} items"
+            + (f" ({parsed.problem})" if parsed.problem else "")
+        )
     for candidate in batch:
         item = candidate.item
         record = {
-            "guid": item.guid, "url": item.url, "title": item.title, "summary": item.summary,
-            "image": item.image, "published": item.published, "categories": list(item.categories),
-            "dedup_key": candidate.dedup_key, "flags": sorted(item.flags),
+            "guid": item.guid,
+            "url": item.url,
+            "title": item.title,
+            "summary": item.summary,
+            "image": item.image,
+            "published": item.published,
+            "categories": list(item.categories),
+            "dedup_key": candidate.dedup_key,
+            "flags": sorted(item.flags),
         }
         if as_json:
             emit_json(record)
         else:
-            click.echo(f"- {item.title}\n    {item.url}\n    {item.published or 'no date'}"
-                       f"  {', '.join(sorted(item.flags))}")
+            click.echo(
+                f"- {item.title}\n    {item.url}\n    {item.published or 'no date'}"
+                f"  {', '.join(sorted(item.flags))}"
+            )

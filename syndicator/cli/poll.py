@@ -16,7 +16,9 @@ from syndicator.poller import Progress, due_feeds
 
 
 @click.command()
-@click.option("--feed", "feed_ids", metavar="ID", multiple=True, help="Poll only this feed (repeatable).")
+@click.option(
+    "--feed", "feed_ids", metavar="ID", multiple=True, help="Poll only this feed (repeatable)."
+)
 @click.option("--due", is_flag=True, help="Poll only the feeds whose next poll time has come.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per feed on stdout.")
 @click.pass_obj
@@ -29,7 +31,11 @@ def poll(ctx: Context, feed_ids: tuple[str, ...], due: bool, as_json: bool) -> N
     interactive = sys.stderr.isatty() and not as_json
     app = ctx.app(quiet=interactive)
     settings = app.settings
-    feeds = [settings.feed(i) for i in feed_ids] if feed_ids else [f for f in settings.feeds if f.enabled]
+    feeds = (
+        [settings.feed(i) for i in feed_ids]
+        if feed_ids
+        else [f for f in settings.feeds if f.enabled]
+    )
     poller = app.poller()
     if due:
         feeds = due_feeds(poller.engine, feeds, app.clock.now())
@@ -52,12 +58,15 @@ def _reporter(total: int, interactive: bool, as_json: bool) -> Iterator[Progress
     def show(_item: object) -> str:
         return f"new {counts['new']}  errors {counts['errors']}"
 
-    with click.progressbar(length=total, label="Polling feeds", file=sys.stderr,
-                           show_pos=True, item_show_func=show) as bar:
+    with click.progressbar(
+        length=total, label="Polling feeds", file=sys.stderr, show_pos=True, item_show_func=show
+    ) as bar:
+
         def advance(outcome: PollOutcome) -> None:
             counts["new"] += outcome.new
             counts["errors"] += outcome.status == "error"
             bar.update(1, outcome)
+
         yield advance
 
 

@@ -20,18 +20,38 @@ MAX_AHEAD = timedelta(days=1)
 _MONTHS = {
     name: number
     for number, names in enumerate(
-        (("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"),
-         ("may",), ("jun", "june"), ("jul", "july"), ("aug", "august"),
-         ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"),
-         ("dec", "december")),
+        (
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ),
         start=1,
     )
     for name in names
 }
 _NAMED_ZONES = {
-    "z": 0, "ut": 0, "utc": 0, "gmt": 0, "ict": 7 * 60,
-    "est": -5 * 60, "edt": -4 * 60, "cst": -6 * 60, "cdt": -5 * 60,
-    "mst": -7 * 60, "mdt": -6 * 60, "pst": -8 * 60, "pdt": -7 * 60,
+    "z": 0,
+    "ut": 0,
+    "utc": 0,
+    "gmt": 0,
+    "ict": 7 * 60,
+    "est": -5 * 60,
+    "edt": -4 * 60,
+    "cst": -6 * 60,
+    "cdt": -5 * 60,
+    "mst": -7 * 60,
+    "mdt": -6 * 60,
+    "pst": -8 * 60,
+    "pdt": -7 * 60,
 }
 _ZONE = r"(?P<zone>[+-]\d{2}(?::?\d{2})?|[A-Za-z]{1,5})?"
 _TIME = r"(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2})(?:[.,]\d+)?)?"
@@ -82,8 +102,9 @@ def _read_rfc822(fields: dict[str, str | None], tz: tzinfo) -> tuple[datetime, b
 
 
 def _read_iso(fields: dict[str, str | None], tz: tzinfo) -> tuple[datetime, bool] | None:
-    return _build(int(fields["year"] or 0), int(fields["month"] or 0),
-                  int(fields["day"] or 0), fields, tz)
+    return _build(
+        int(fields["year"] or 0), int(fields["month"] or 0), int(fields["day"] or 0), fields, tz
+    )
 
 
 def _read_numeric(fields: dict[str, str | None], tz: tzinfo) -> tuple[datetime, bool] | None:
@@ -98,7 +119,9 @@ def _read_numeric(fields: dict[str, str | None], tz: tzinfo) -> tuple[datetime, 
 
 
 _READERS = (
-    (_RFC822, _read_rfc822), (_ISO, _read_iso), (_NUMERIC, _read_numeric),
+    (_RFC822, _read_rfc822),
+    (_ISO, _read_iso),
+    (_NUMERIC, _read_numeric),
     (_TIME_FIRST, _read_numeric),
 )
 
@@ -110,16 +133,18 @@ def _full_year(text: str | None) -> int:
     return year
 
 
-def _build(year: int, month: int, day: int, fields: dict[str, str | None],
-           tz: tzinfo) -> tuple[datetime, bool] | None:
+def _build(
+    year: int, month: int, day: int, fields: dict[str, str | None], tz: tzinfo
+) -> tuple[datetime, bool] | None:
     hour = int(fields.get("hour") or 0)
     ampm = (fields.get("ampm") or "").lower()
     if ampm:
         if not 1 <= hour <= 12:
             return None
         hour = hour % 12 + (12 if ampm.startswith("p") else 0)
-    wall = datetime(year, month, day, hour, int(fields.get("minute") or 0),
-                    int(fields.get("second") or 0))
+    wall = datetime(
+        year, month, day, hour, int(fields.get("minute") or 0), int(fields.get("second") or 0)
+    )
     offset = _zone_minutes(fields.get("zone"))
     if offset is None:
         return wall.replace(tzinfo=tz).astimezone(UTC), True
@@ -138,8 +163,9 @@ def _zone_minutes(zone: str | None) -> int | None:
     return _NAMED_ZONES.get(zone.lower())  # an unknown name is no better than none
 
 
-def item_date(entry: Mapping[str, Any], *, fetched_at: datetime,
-              tz: tzinfo) -> tuple[datetime | None, frozenset[Flag]]:
+def item_date(
+    entry: Mapping[str, Any], *, fetched_at: datetime, tz: tzinfo
+) -> tuple[datetime | None, frozenset[Flag]]:
     """The item's publication date (published, else updated) as aware UTC, with its flags."""
     for key in ("published", "updated", "created"):
         raw, parsed = _own(entry, key), _own(entry, f"{key}_parsed")
@@ -175,8 +201,9 @@ def _read_entry_date(raw: str, parsed: Any, tz: tzinfo) -> tuple[datetime, bool]
         return None
 
 
-def _clamp(published: datetime, assumed: bool, *,
-           fetched_at: datetime) -> tuple[datetime, frozenset[Flag]]:
+def _clamp(
+    published: datetime, assumed: bool, *, fetched_at: datetime
+) -> tuple[datetime, frozenset[Flag]]:
     flags = {Flag.DATE_ASSUMED_TZ} if assumed else set()
     now = fetched_at.astimezone(UTC) if fetched_at.tzinfo else fetched_at.replace(tzinfo=UTC)
     if published > now + MAX_AHEAD:

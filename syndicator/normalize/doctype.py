@@ -59,13 +59,13 @@ def _internal_subset(data: bytes) -> bytes | None:
     while match := _PROLOG_SKIP.match(data, pos):
         pos = match.end()
     if data.startswith(b"\xef\xbb\xbf", pos):
-        return _internal_subset(data[pos + 3:])
+        return _internal_subset(data[pos + 3 :])
     doctype = _DOCTYPE.match(data, pos)
     if doctype is None:
         return None
     head = _DOCTYPE_HEAD.match(data, doctype.end())
     end = head.end() if head else doctype.end()
-    if data[end:end + 1] != b"[":
+    if data[end : end + 1] != b"[":
         return None
     return _subset_body(data, end + 1)
 
@@ -119,8 +119,9 @@ def _expanded_sizes(values: dict[bytes, bytes]) -> dict[bytes, int]:
     return sizes
 
 
-def _size_of(name: bytes, values: dict[bytes, bytes], sizes: dict[bytes, int],
-             chain: tuple[bytes, ...]) -> int:
+def _size_of(
+    name: bytes, values: dict[bytes, bytes], sizes: dict[bytes, int], chain: tuple[bytes, ...]
+) -> int:
     if name in sizes:
         return sizes[name]
     if name in chain:

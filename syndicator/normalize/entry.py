@@ -19,8 +19,9 @@ SUMMARY_LIMIT = 1000
 _PLAIN_TYPES = frozenset({"text/plain", "text"})
 
 
-def normalize_entry(entry: Mapping[str, Any], *, feed_url: str, fetched_at: datetime,
-                    tz: tzinfo) -> ParsedItem:
+def normalize_entry(
+    entry: Mapping[str, Any], *, feed_url: str, fetched_at: datetime, tz: tzinfo
+) -> ParsedItem:
     """Build the ParsedItem for one feedparser entry."""
     # A plain-dict copy: FeedParserDict's key aliasing makes every .get() several times slower.
     entry = dict(entry)
@@ -34,17 +35,30 @@ def normalize_entry(entry: Mapping[str, Any], *, feed_url: str, fetched_at: date
     published, date_flags = item_date(entry, fetched_at=fetched_at, tz=tz)
     categories, category_flags = _categories(entry.get("tags"))
     author, author_flags = field_text(entry, "author")
-    flags = {*title_flags, *summary_flags, *content_flags, *date_flags, *category_flags,
-             *author_flags}
+    flags = {
+        *title_flags,
+        *summary_flags,
+        *content_flags,
+        *date_flags,
+        *category_flags,
+        *author_flags,
+    }
     if not title:
         flags.add(Flag.NO_TITLE)
     if not link:
         flags.add(Flag.NO_LINK)
     return ParsedItem(
-        guid=_guid(entry.get("id")), link=link, url=canonical_url(link) if link else None,
-        title=title, summary=summary, content_html=content_html,
-        image=pick_image(entry, (content_html, *extra_html), base), published=published,
-        categories=categories, author=author or None, flags=frozenset(flags),
+        guid=_guid(entry.get("id")),
+        link=link,
+        url=canonical_url(link) if link else None,
+        title=title,
+        summary=summary,
+        content_html=content_html,
+        image=pick_image(entry, (content_html, *extra_html), base),
+        published=published,
+        categories=categories,
+        author=author or None,
+        flags=frozenset(flags),
     )
 
 
@@ -73,8 +87,14 @@ def _sources(entry: Mapping[str, Any]) -> tuple[Source, Source]:
     """(summary, content): description first for the summary, content:encoded for the body."""
     summary = (_string(entry.get("summary")), _is_plain(entry.get("summary_detail")))
     contents = [c for c in entry.get("content") or () if isinstance(c, Mapping)]
-    content = next(((_string(c.get("value")), _is_plain(c)) for c in contents
-                    if _string(c.get("value")).strip()), ("", False))
+    content = next(
+        (
+            (_string(c.get("value")), _is_plain(c))
+            for c in contents
+            if _string(c.get("value")).strip()
+        ),
+        ("", False),
+    )
     has_summary, has_content = bool(summary[0].strip()), bool(content[0].strip())
     return (summary if has_summary else content), (content if has_content else summary)
 

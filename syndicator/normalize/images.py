@@ -13,8 +13,9 @@ _IMAGE_PATH = re.compile(r"\.(?:jpe?g|png|gif|webp|avif|bmp)(?:$|[?#])", re.IGNO
 _PIXEL = frozenset({"0", "1", "1px"})
 
 
-def pick_image(entry: Mapping[str, Any], html_sources: Iterable[str],
-               base: str | None) -> str | None:
+def pick_image(
+    entry: Mapping[str, Any], html_sources: Iterable[str], base: str | None
+) -> str | None:
     """media:content image, media:thumbnail, image/* enclosure, then the first <img>."""
     candidates = (
         *(m.get("url") for m in _dicts(entry.get("media_content")) if _is_image_media(m)),

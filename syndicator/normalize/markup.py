@@ -9,10 +9,33 @@ from urllib.parse import urljoin, urlsplit
 
 import nh3
 
-ALLOWED_TAGS = frozenset({
-    "p", "br", "a", "img", "strong", "em", "b", "i", "ul", "ol", "li", "blockquote",
-    "h2", "h3", "h4", "table", "thead", "tbody", "tr", "th", "td", "figure", "figcaption",
-})
+ALLOWED_TAGS = frozenset(
+    {
+        "p",
+        "br",
+        "a",
+        "img",
+        "strong",
+        "em",
+        "b",
+        "i",
+        "ul",
+        "ol",
+        "li",
+        "blockquote",
+        "h2",
+        "h3",
+        "h4",
+        "table",
+        "thead",
+        "tbody",
+        "tr",
+        "th",
+        "td",
+        "figure",
+        "figcaption",
+    }
+)
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title"},
     "img": {"src", "alt", "title", "width", "height"},
@@ -26,9 +49,33 @@ _DROPPED_CONTENT = {"script", "style", "noscript", "template", "title"}
 
 # Tags that break text into lines (or, for cells, into words) when HTML becomes plain text.
 _BREAK_TAGS = {
-    "br", "p", "div", "li", "ul", "ol", "tr", "table", "blockquote", "pre", "hr", "dd", "dt",
-    "h1", "h2", "h3", "h4", "h5", "h6", "figure", "figcaption", "section", "article",
-    "header", "footer", "td", "th",
+    "br",
+    "p",
+    "div",
+    "li",
+    "ul",
+    "ol",
+    "tr",
+    "table",
+    "blockquote",
+    "pre",
+    "hr",
+    "dd",
+    "dt",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "figure",
+    "figcaption",
+    "section",
+    "article",
+    "header",
+    "footer",
+    "td",
+    "th",
 }
 # nh3's output keeps only _BREAK_TAGS, bare (no attributes), and escapes every other "<", so a
 # tag in it is exactly "<name>" or "</name>": safe to find with a pattern.
@@ -48,7 +95,10 @@ def html_to_text(markup: str) -> str:
     if not looks_like_markup(markup):
         return markup
     bare = nh3.clean(
-        markup, tags=_BREAK_TAGS, attributes={}, link_rel=None,
+        markup,
+        tags=_BREAK_TAGS,
+        attributes={},
+        link_rel=None,
         clean_content_tags=_DROPPED_CONTENT,
     )
     text = _ANY_TAG.sub("\n", _CELL_TAG.sub(" ", bare))
@@ -64,9 +114,13 @@ def sanitize_html(markup: str, base: str | None) -> str:
         return _safe_link(value, base) if attribute in _URL_ATTRIBUTES else value
 
     return nh3.clean(
-        markup, tags=set(ALLOWED_TAGS), attributes=ALLOWED_ATTRIBUTES,
-        url_schemes=set(LINK_SCHEMES), attribute_filter=absolutize,
-        clean_content_tags=_DROPPED_CONTENT, link_rel="noopener noreferrer",
+        markup,
+        tags=set(ALLOWED_TAGS),
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=set(LINK_SCHEMES),
+        attribute_filter=absolutize,
+        clean_content_tags=_DROPPED_CONTENT,
+        link_rel="noopener noreferrer",
     ).strip()
 
 
@@ -112,5 +166,6 @@ class _ImageFinder(HTMLParser):
 
 
 def _is_pixel(attrs: dict[str, str]) -> bool:
-    return (attrs.get("width") in _TRACKING_PIXEL_SIZES
-            and attrs.get("height") in _TRACKING_PIXEL_SIZES)
+    return (
+        attrs.get("width") in _TRACKING_PIXEL_SIZES and attrs.get("height") in _TRACKING_PIXEL_SIZES
+    )

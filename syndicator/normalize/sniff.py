@@ -21,9 +21,17 @@ _HTML_ROOT = re.compile(
 # Names of anti-bot walls: Cloudflare, DDoS-Guard, Imperva, Sucuri, and the slowAES cookie
 # script common on Vietnamese shared hosting.
 _WALL_MARKERS = (
-    b"challenge-platform", b"cf-chl", b"cf_chl", b"jschl", b"just a moment",
-    b"checking your browser", b"ddos-guard", b"_incapsula_resource", b"sucuri_cloudproxy",
-    b"slowaes", b"tonumbers(",
+    b"challenge-platform",
+    b"cf-chl",
+    b"cf_chl",
+    b"jschl",
+    b"just a moment",
+    b"checking your browser",
+    b"ddos-guard",
+    b"_incapsula_resource",
+    b"sucuri_cloudproxy",
+    b"slowaes",
+    b"tonumbers(",
 )
 _COOKIE_SET = b"document.cookie"
 _RELOADS = (b"location.reload", b"location.href", b"location.replace", b"window.location")
@@ -46,8 +54,11 @@ def check_body(data: bytes) -> None:
         return
     head = data[:_SNIFF_BYTES].lower()
     if _is_challenge(head, len(data)):
-        raise NotAFeed("js_challenge", "the server answered with a JavaScript/cookie "
-                       "challenge page instead of the feed (an anti-bot wall)")
+        raise NotAFeed(
+            "js_challenge",
+            "the server answered with a JavaScript/cookie "
+            "challenge page instead of the feed (an anti-bot wall)",
+        )
     hint = " (the page links a feed; discover its URL)" if _FEED_LINK.search(head) else ""
     raise NotAFeed("html_page", f"the server answered with an HTML page, not a feed{hint}")
 
@@ -60,7 +71,7 @@ def _is_challenge(head: bytes, size: int) -> bool:
 
 
 def has_feed_root(data: bytes) -> bool:
-    """True when the document opens a channel or feed element somewhere near its start."""
+    """True when the document opens a feed element: rss, rdf:RDF, channel (CDF too) or feed."""
     return _FEED_ROOT.search(data, 0, _SNIFF_BYTES) is not None
 
 

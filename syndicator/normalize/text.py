@@ -25,6 +25,7 @@ _NOT_WORD = re.compile(r"[\W_]+")
 
 def _mojibake_signature() -> re.Pattern[str]:
     """UTF-8 lead + continuation bytes as cp1252 or MacRoman shows them ("Ã¡", "áº¿", "√°")."""
+
     def shown(codec: str, lo: int, hi: int, skip: bytes = b"") -> str:
         raw = bytes(b for b in range(lo, hi + 1) if b not in skip)
         return re.escape(raw.decode(codec, errors="replace").replace("\ufffd", ""))
@@ -42,8 +43,9 @@ def _mojibake_signature() -> re.Pattern[str]:
 _MOJIBAKE = _mojibake_signature()
 # Every signature above holds one of these; one character-class scan rules most text out.
 _MOJIBAKE_GATE = re.compile(
-    "[" + re.escape(bytes(range(0x80, 0xC0)).replace(b"\xa0", b"").decode("cp1252", "ignore"))
-    + "\x81\x8d\x8f\x90\x9d¬√ƒ≈∆·‚]"
+    "["
+    + re.escape(bytes(range(0x80, 0xC0)).replace(b"\xa0", b"").decode("cp1252", "ignore"))
+    + "\x81\x8d\x8f\x90\x9d¬√ƒ≈∆·‚]"  # noqa: RUF001
 )
 
 

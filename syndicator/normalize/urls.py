@@ -6,11 +6,30 @@ import re
 from urllib.parse import parse_qsl, quote, urlencode, urljoin, urlsplit, urlunsplit
 
 # Query parameters that only track the click; two copies of one article differ only by these.
-TRACKING_PARAMS = frozenset({
-    "fbclid", "gclid", "dclid", "msclkid", "yclid", "gbraid", "wbraid", "ttclid", "twclid",
-    "mc_cid", "mc_eid", "_ga", "_gl", "igshid", "gidzl", "zarsrc", "zalo_ref",
-    "_hsenc", "_hsmi", "mkt_tok",
-})
+TRACKING_PARAMS = frozenset(
+    {
+        "fbclid",
+        "gclid",
+        "dclid",
+        "msclkid",
+        "yclid",
+        "gbraid",
+        "wbraid",
+        "ttclid",
+        "twclid",
+        "mc_cid",
+        "mc_eid",
+        "_ga",
+        "_gl",
+        "igshid",
+        "gidzl",
+        "zarsrc",
+        "zalo_ref",
+        "_hsenc",
+        "_hsmi",
+        "mkt_tok",
+    }
+)
 TRACKING_PREFIXES = ("utm_",)
 # Liferay asset_publisher links carry the listing page they were clicked from.
 LIFERAY_NOISE = frozenset({"redirect", "inheritredirect"})
