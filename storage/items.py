@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Collection, Iterable
 from datetime import datetime
+from typing import Any
 
+from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
 from storage.models import Item, ItemSource, Tombstone
@@ -80,19 +82,18 @@ def _with_feeds(
     return [(*row, frozenset(feeds[row[0]])) for row in rows]
 
 
-def add_item(session: Session, item: Item, source: ItemSource) -> Item:
-    """Insert a new item with its first source."""
-    session.add(item)
-    session.flush()
-    if item.id is None:
-        raise RuntimeError("the database gave the new item no id")
-    source.item_id = item.id
-    session.add(source)
-    return item
+def insert_items(session: Session, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert new items in one statement; returns their ids in the order given."""
+    if not rows:
+        return []
+    query = insert(Item).returning(col(Item.id), sort_by_parameter_order=True)
+    return [int(item_id) for item_id in session.execute(query, rows).scalars()]
 
 
-def add_source(session: Session, source: ItemSource) -> None:
-    session.add(source)
+def insert_sources(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Insert item sources (each row names its item_id) in one statement."""
+    if rows:
+        session.execute(insert(ItemSource), rows)
 
 
 def add_tombstones(session: Session, keys: Iterable[str], reason: str, at: datetime) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
@@ -17,7 +18,7 @@ from sqlmodel import Session
 
 from storage import feeds as feed_store
 from storage import items as item_store
-from storage.models import FeedState, Item, ItemSource
+from storage.models import FeedState
 from storage.session import writing
 from syndicator import schedule
 from syndicator.dedup import (
@@ -98,28 +99,28 @@ def harvest(
 
 
 def store(engine: Engine, harvest: Harvest, polling: PollingSettings, backfill: int) -> PollOutcome:
-    """Record one harvest in a single transaction and schedule the feed's next poll."""
-    started = time.monotonic()
+    """Record one harvest in a transaction of its own (see store_harvest)."""
     with writing(engine) as session:
-        state = feed_store.state_for_update(session, harvest.feed.id, harvest.feed.url)
-        if harvest.failed:
-            _record_failure(state, harvest, polling)
-            outcome = PollOutcome(
-                harvest.feed.id, "error", error=harvest.error, reason=harvest.error_reason
-            )
-        else:
-            new, duplicates = _store_items(session, state, harvest, backfill)
-            _record_success(state, harvest, polling)
-            outcome = PollOutcome(harvest.feed.id, harvest.fetched.status, new, duplicates)
-    elapsed = harvest.fetched.elapsed + time.monotonic() - started
+        return store_harvest(session, harvest, polling, backfill)
+
+
+def store_harvest(
+    session: Session, harvest: Harvest, polling: PollingSettings, backfill: int
+) -> PollOutcome:
+    """Record one harvest's items with its feed's validators and next poll, in the caller's
+    transaction: items and validators commit together or not at all."""
+    started = time.monotonic()
+    state = feed_store.state_for_update(session, harvest.feed.id, harvest.feed.url)
+    if harvest.failed:
+        _record_failure(state, harvest, polling)
+        new, duplicates, status = 0, 0, "error"
+    else:
+        new, duplicates = _store_items(session, state, harvest, backfill)
+        _record_success(state, harvest, polling)
+        status = harvest.fetched.status
+    elapsed = round(harvest.fetched.elapsed + time.monotonic() - started, 3)
     return PollOutcome(
-        outcome.feed,
-        outcome.status,
-        outcome.new,
-        outcome.duplicates,
-        outcome.error,
-        outcome.reason,
-        round(elapsed, 3),
+        harvest.feed.id, status, new, duplicates, harvest.error, harvest.error_reason, elapsed
     )
 
 
@@ -131,24 +132,22 @@ def _store_items(
     batch = candidates(harvest.parsed.items, harvest.fetched_at)
     decisions = decide(harvest.feed.id, batch, lookup(session, harvest.feed.id, batch))
     postable = _postable_on_first_poll(decisions, backfill) if not state.initialized else None
-    new = 0
-    for decision in decisions:
-        if decision.verdict is Verdict.NEW:
-            allowed = postable is None or decision.candidate.source_key in postable
-            item_store.add_item(
-                session,
-                _item_row(decision.candidate, harvest, allowed),
-                _source_row(decision.candidate, harvest),
-            )
-            new += 1
-        elif decision.verdict is Verdict.NEW_SOURCE:
-            source = _source_row(decision.candidate, harvest)
-            source.item_id = decision.item_id or 0
-            item_store.add_source(session, source)
+    fresh = [d.candidate for d in decisions if d.verdict is Verdict.NEW]
+    rows = [_item_values(c, harvest, postable is None or c.source_key in postable) for c in fresh]
+    sources = [
+        _source_values(c, harvest, item_id)
+        for c, item_id in zip(fresh, item_store.insert_items(session, rows), strict=True)
+    ]
+    sources += [
+        _source_values(d.candidate, harvest, d.item_id or 0)
+        for d in decisions
+        if d.verdict is Verdict.NEW_SOURCE
+    ]
+    item_store.insert_sources(session, sources)
     newest = max((c.published for c in batch), default=None)
     if newest and (state.newest_item_at is None or newest > state.newest_item_at):
         state.newest_item_at = newest
-    return new, len(decisions) - new
+    return len(fresh), len(decisions) - len(fresh)
 
 
 def lookup(session: Session, feed_id: str, batch: list[Candidate]) -> Known:
@@ -183,37 +182,37 @@ def _postable_on_first_poll(decisions: list[Decision], backfill: int) -> set[str
     return {c.source_key for c in fresh[:backfill]}
 
 
-def _item_row(candidate: Candidate, harvest: Harvest, postable: bool) -> Item:
+def _item_values(candidate: Candidate, harvest: Harvest, postable: bool) -> dict[str, Any]:
     item = candidate.item
-    return Item(
-        canonical_url=item.url,
-        url_key=candidate.url_key,
-        link=item.link,
-        guid=item.guid,
-        title=item.title,
-        title_key=candidate.title_key,
-        summary=item.summary,
-        content_html=item.content_html,
-        image=item.image,
-        author=item.author,
-        categories=list(item.categories),
-        flags=sorted(item.flags),
-        published_at=candidate.published,
-        first_feed_id=harvest.feed.id,
-        postable=postable,
-        created_at=harvest.fetched_at,
-    )
+    return {
+        "canonical_url": item.url,
+        "url_key": candidate.url_key,
+        "link": item.link,
+        "guid": item.guid,
+        "title": item.title,
+        "title_key": candidate.title_key,
+        "summary": item.summary,
+        "content_html": item.content_html,
+        "image": item.image,
+        "author": item.author,
+        "categories": list(item.categories),
+        "flags": sorted(item.flags),
+        "published_at": candidate.published,
+        "first_feed_id": harvest.feed.id,
+        "postable": postable,
+        "created_at": harvest.fetched_at,
+    }
 
 
-def _source_row(candidate: Candidate, harvest: Harvest) -> ItemSource:
-    return ItemSource(
-        item_id=0,
-        feed_id=harvest.feed.id,
-        source_key=candidate.source_key,
-        guid=candidate.item.guid,
-        link=candidate.item.link,
-        seen_at=harvest.fetched_at,
-    )
+def _source_values(candidate: Candidate, harvest: Harvest, item_id: int) -> dict[str, Any]:
+    return {
+        "item_id": item_id,
+        "feed_id": harvest.feed.id,
+        "source_key": candidate.source_key,
+        "guid": candidate.item.guid,
+        "link": candidate.item.link,
+        "seen_at": harvest.fetched_at,
+    }
 
 
 def _record_success(state: FeedState, harvest: Harvest, polling: PollingSettings) -> None:

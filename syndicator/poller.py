@@ -9,20 +9,23 @@ from __future__ import annotations
 import threading
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from datetime import datetime
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import structlog
 from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session
 
 from storage import feeds as feed_store
+from storage.engine import WRITE_OPTION
 from storage.models import FeedState
 from storage.session import reading
 from syndicator.clock import Clock
 from syndicator.fetch import Fetcher
-from syndicator.ingest import Harvest, PollOutcome, harvest, store
+from syndicator.ingest import Harvest, PollOutcome, harvest, store_harvest
 from syndicator.records import FetchRequest, FetchResult
 from syndicator.settings_models import FeedSettings, PollingSettings
 
@@ -72,6 +75,58 @@ def _is_due(state: FeedState | None, feed: FeedSettings, now: datetime) -> bool:
     return state.next_poll_at <= now
 
 
+class BatchWriter:
+    """Stores harvests in shared transactions, committed every `max_feeds` feeds or on demand.
+
+    A feed's items and validators still commit together (a savepoint per feed keeps one feed's
+    database error from spoiling the others); a crash loses only the uncommitted feeds, which
+    kept their old validators and are simply fetched again.
+    """
+
+    def __init__(self, engine: Engine, polling: PollingSettings, max_feeds: int = 100) -> None:
+        self.engine, self.polling, self.max_feeds = engine, polling, max_feeds
+        self.session: Session | None = None
+        self.pending: list[tuple[PollOutcome, Harvest]] = []
+
+    def add(self, harvest: Harvest) -> None:
+        if self.session is None:
+            self.session = Session(self.engine, expire_on_commit=False)
+            self.session.connection(execution_options={WRITE_OPTION: True})
+        try:
+            with self.session.begin_nested():
+                outcome = store_harvest(self.session, harvest, self.polling, self.polling.backfill)
+        except SQLAlchemyError as error:
+            log.exception("feed.store_failed", feed=harvest.feed.id)
+            harvest = _failed(harvest, "store_failed", f"could not store ({type(error).__name__})")
+            with self.session.begin_nested():
+                outcome = store_harvest(self.session, harvest, self.polling, self.polling.backfill)
+        self.pending.append((outcome, harvest))
+
+    @property
+    def full(self) -> bool:
+        return len(self.pending) >= self.max_feeds
+
+    def commit(self) -> list[tuple[PollOutcome, Harvest]]:
+        """Make the pending feeds durable; returns them for reporting."""
+        if self.session is not None:
+            self.session.commit()
+            self.session.close()
+            self.session = None
+        done, self.pending = self.pending, []
+        return done
+
+    def close(self) -> None:
+        if self.session is not None:
+            self.session.rollback()
+            self.session.close()
+            self.session = None
+
+
+def _failed(harvest: Harvest, reason: str, message: str) -> Harvest:
+    fetched = FetchResult("error", harvest.fetched.url, error_reason=reason, error=message)
+    return Harvest(harvest.feed, fetched, harvest.fetched_at, None, reason, message)
+
+
 class Poller:
     """Polls a set of feeds once. Built by the composition root with its collaborators."""
 
@@ -91,19 +146,36 @@ class Poller:
     def poll(
         self, feeds: Sequence[FeedSettings], progress: Progress | None = None
     ) -> list[PollOutcome]:
-        """Fetch all `feeds` in parallel, storing each as it arrives; one bad feed stops nothing."""
+        """Fetch all `feeds` in parallel and store each; one bad feed stops nothing.
+
+        At most two harvests per worker wait in memory (the writer is the bottleneck, so
+        unbounded submission would hold every parsed feed at once).
+        """
         requests = self._requests(feeds)
-        outcomes = []
+        queue = deque(interleave_hosts(feeds))
+        window = self.polling.workers * 2
+        outcomes: list[PollOutcome] = []
+        writer = BatchWriter(self.engine, self.polling)
+        running: set[Future[Harvest]] = set()
         with ThreadPoolExecutor(self.polling.workers, thread_name_prefix="fetch") as pool:
-            futures = [
-                pool.submit(self._harvest, feed, requests[feed.id])
-                for feed in interleave_hosts(feeds)
-            ]
-            for future in as_completed(futures):
-                outcome = self._store(future)
-                outcomes.append(outcome)
-                if progress:
-                    progress(outcome)
+            try:
+                while queue or running:
+                    while queue and len(running) < window:
+                        feed = queue.popleft()
+                        running.add(pool.submit(self._harvest, feed, requests[feed.id]))
+                    done, running = wait(running, timeout=0, return_when=FIRST_COMPLETED)
+                    if not done:  # nothing ready: make what we hold durable before waiting
+                        outcomes += self._report(writer.commit(), progress)
+                        done, running = wait(running, return_when=FIRST_COMPLETED)
+                    for future in done:
+                        writer.add(future.result())
+                    if writer.full:
+                        outcomes += self._report(writer.commit(), progress)
+                outcomes += self._report(writer.commit(), progress)
+            finally:
+                writer.close()
+                for future in running:
+                    future.cancel()
         return outcomes
 
     def _requests(self, feeds: Sequence[FeedSettings]) -> dict[str, FetchRequest]:
@@ -129,27 +201,29 @@ class Poller:
             except Exception as error:  # a bug must cost one feed, not the whole poll
                 log.exception("feed.crashed", feed=feed.id)
                 failed = FetchResult("error", feed.url, error_reason="internal_error")
-                return Harvest(
-                    feed,
-                    failed,
-                    fetched_at,
-                    None,
+                return _failed(
+                    Harvest(feed, failed, fetched_at),
                     "internal_error",
                     f"internal error ({type(error).__name__}); see the log",
                 )
 
-    def _store(self, future: Future[Harvest]) -> PollOutcome:
-        result = future.result()
-        outcome = store(self.engine, result, self.polling, self.polling.backfill)
-        log.info(
-            "feed.polled",
-            feed=outcome.feed,
-            status=outcome.status,
-            duration=outcome.duration,
-            new=outcome.new,
-            seen=outcome.duplicates,
-            http_status=result.fetched.http_status,
-            reason=outcome.reason,
-            error=outcome.error,
-        )
-        return outcome
+    @staticmethod
+    def _report(
+        stored: list[tuple[PollOutcome, Harvest]], progress: Progress | None
+    ) -> list[PollOutcome]:
+        """One log line per feed, written once its poll is committed."""
+        for outcome, result in stored:
+            log.info(
+                "feed.polled",
+                feed=outcome.feed,
+                status=outcome.status,
+                duration=outcome.duration,
+                new=outcome.new,
+                seen=outcome.duplicates,
+                http_status=result.fetched.http_status,
+                reason=outcome.reason,
+                error=outcome.error,
+            )
+            if progress:
+                progress(outcome)
+        return [outcome for outcome, _ in stored]

@@ -130,21 +130,17 @@ def test_crash_midway_commits_nothing_and_next_poll_has_no_duplicate(
     engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A crash while storing leaves neither items nor validators, so the next poll stores each once."""
-    real_add = item_store.add_item
-    calls = {"n": 0}
+    real_insert = item_store.insert_sources
 
-    def crash_on_second(*args, **kwargs):  # type: ignore[no-untyped-def]
-        calls["n"] += 1
-        if calls["n"] == 2:
-            raise KeyboardInterrupt("killed")
-        return real_add(*args, **kwargs)
+    def crash_after_items(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise KeyboardInterrupt("killed after the items were inserted")
 
     store(engine, harvest([article(9)]), POLLING, 0)
-    monkeypatch.setattr(item_store, "add_item", crash_on_second)
+    monkeypatch.setattr(item_store, "insert_sources", crash_after_items)
     with pytest.raises(KeyboardInterrupt):
         store(engine, harvest([article(1), article(2)], etag="v2"), POLLING, 0)
     assert len(items(engine)) == 1 and state(engine).etag == "v1"
-    monkeypatch.setattr(item_store, "add_item", real_add)
+    monkeypatch.setattr(item_store, "insert_sources", real_insert)
     store(engine, harvest([article(1), article(2)], etag="v2"), POLLING, 0)
     assert sorted(i.guid or "" for i in items(engine)) == ["news_1", "news_2", "news_9"]
 

@@ -6,25 +6,51 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import Engine, inspect, text
+from sqlmodel import Session
 
 from storage import items as item_store
 from storage import migrate
 from storage.engine import make_engine
-from storage.models import FeedState, Item, ItemSource
+from storage.models import FeedState
 from storage.session import reading, writing
 
 T0 = datetime(2026, 11, 1, 3, 0, tzinfo=UTC)
 
 
-def make_item(n: int, feed: str = "a", url_key: str | None = None) -> Item:
-    return Item(
-        title=f"Tin số {n}",
-        title_key=f"tin so {n}",
-        first_feed_id=feed,
-        url_key=url_key,
-        published_at=T0 + timedelta(minutes=n),
-        created_at=T0,
-    )
+def add_item(session: Session, n: int, source_key: str, url_key: str | None = None) -> int:
+    """Store item n with one source from feed "a", through the bulk insert path ingest uses."""
+    row = {
+        "title": f"Tin số {n}",
+        "title_key": f"tin so {n}",
+        "first_feed_id": "a",
+        "url_key": url_key,
+        "canonical_url": None,
+        "link": None,
+        "guid": None,
+        "summary": "",
+        "content_html": "",
+        "image": None,
+        "author": None,
+        "categories": [],
+        "flags": [],
+        "published_at": T0 + timedelta(minutes=n),
+        "postable": True,
+        "created_at": T0,
+    }
+    (item_id,) = item_store.insert_items(session, [row])
+    item_store.insert_sources(session, [source(item_id, "a", source_key)])
+    return item_id
+
+
+def source(item_id: int, feed_id: str, key: str) -> dict[str, object]:
+    return {
+        "item_id": item_id,
+        "feed_id": feed_id,
+        "source_key": key,
+        "guid": None,
+        "link": None,
+        "seen_at": T0,
+    }
 
 
 def test_upgrade_creates_schema_and_is_idempotent(tmp_path) -> None:
@@ -80,9 +106,7 @@ def test_naive_time_is_refused(engine: Engine) -> None:
 def test_failed_transaction_leaves_nothing(engine: Engine) -> None:
     """A unit of work that raises midway is rolled back whole."""
     with pytest.raises(RuntimeError), writing(engine) as session:
-        item_store.add_item(
-            session, make_item(1), ItemSource(item_id=0, feed_id="a", source_key="k1", seen_at=T0)
-        )
+        add_item(session, 1, "k1")
         raise RuntimeError("crash midway")
     with reading(engine) as session:
         assert item_store.count_items(session) == 0
@@ -91,20 +115,14 @@ def test_failed_transaction_leaves_nothing(engine: Engine) -> None:
 def test_batched_lookups(engine: Engine) -> None:
     """Source keys, URL keys, title keys and tombstones are found in batches, with their feeds."""
     with writing(engine) as session:
-        item = item_store.add_item(
-            session,
-            make_item(1, url_key="u1"),
-            ItemSource(item_id=0, feed_id="a", source_key="k1", seen_at=T0),
-        )
-        item_store.add_source(
-            session, ItemSource(item_id=item.id or 0, feed_id="b", source_key="k9", seen_at=T0)
-        )
+        item_id = add_item(session, 1, "k1", url_key="u1")
+        item_store.insert_sources(session, [source(item_id, "b", "k9")])
         item_store.add_tombstones(session, ["src:gone", "src:gone"], "removed", T0)
     with reading(engine) as session:
         assert item_store.existing_source_keys(session, "a", {"k1", "k2"}) == {"k1"}
         assert item_store.existing_source_keys(session, "b", {"k1"}) == set()
         (found,) = item_store.items_by_url_keys(session, {"u1", "u2"})
-        assert found[0] == item.id and found[4] == frozenset({"a", "b"})
+        assert found[0] == item_id and found[4] == frozenset({"a", "b"})
         assert item_store.items_by_title_keys(session, {"tin so 1"}, T0, T0 + timedelta(hours=1))
         assert not item_store.items_by_title_keys(
             session, {"tin so 1"}, T0 + timedelta(hours=1), T0 + timedelta(hours=2)
@@ -116,11 +134,7 @@ def test_lookup_chunks_beyond_parameter_limits(engine: Engine) -> None:
     """Lookups with more keys than one statement may bind still answer correctly."""
     keys = {f"k{n}" for n in range(2_500)}
     with writing(engine) as session:
-        item_store.add_item(
-            session,
-            make_item(1),
-            ItemSource(item_id=0, feed_id="a", source_key="k2499", seen_at=T0),
-        )
+        add_item(session, 1, "k2499")
     with reading(engine) as session:
         assert item_store.existing_source_keys(session, "a", keys) == {"k2499"}
 
@@ -131,11 +145,7 @@ def test_source_unique_per_feed(engine: Engine) -> None:
 
     with pytest.raises(IntegrityError), writing(engine) as session:
         for n in (1, 2):
-            item_store.add_item(
-                session,
-                make_item(n),
-                ItemSource(item_id=0, feed_id="a", source_key="same", seen_at=T0),
-            )
+            add_item(session, n, "same")
 
 
 def test_postgres_uses_its_own_schema(postgres_engine: Engine) -> None:

@@ -11,7 +11,7 @@ from typing import Any
 from syndicator.normalize.dates import item_date
 from syndicator.normalize.images import pick_image
 from syndicator.normalize.markup import html_to_text, looks_like_markup, sanitize_html
-from syndicator.normalize.text import NO_FLAGS, clean_text, repair_encoding, truncate_words
+from syndicator.normalize.text import NO_FLAGS, clean_text, repair_encoding, tidy, truncate_words
 from syndicator.normalize.urls import absolute_url, canonical_url
 from syndicator.records import Flag, ParsedItem
 
@@ -75,8 +75,9 @@ def _string(value: Any) -> str:
 
 
 def _guid(value: Any) -> str | None:
-    # NukeViet pads its CDATA guids ("news_123") with newlines and indentation.
-    guid = unicodedata.normalize("NFC", _string(value).strip())
+    # NukeViet pads its CDATA guids ("news_123") with newlines and indentation; control
+    # characters go too (PostgreSQL refuses NUL in text).
+    guid = tidy(_string(value))
     return guid or None
 
 

@@ -43,11 +43,16 @@ _PERCENT = re.compile(r"%([0-9a-fA-F]{2})")
 _BAD_PERCENT = re.compile(r"%(?![0-9a-fA-F]{2})")
 
 
+_CONTROL = re.compile("[\x00-\x1f\x7f]")
+
+
 def absolute_url(url: str | None, base: str | None) -> str | None:
     """Resolve `url` against `base`; None unless the result is an http(s) URL."""
     if not url:
         return None
-    url = url.strip()
+    # Browsers drop tabs and newlines inside URLs; other control characters have no place there
+    # either (and PostgreSQL refuses NUL in text).
+    url = _CONTROL.sub("", url).strip()
     if _ABSOLUTE_WEB.match(url):  # the usual case: skip urljoin, the slow part
         return url
     try:
