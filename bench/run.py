@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import subprocess
 import sys
 import tempfile
@@ -22,6 +20,7 @@ from typing import Any
 import _repo  # noqa: F401  (puts the repository on sys.path)
 
 from bench.feeds import ITEMS_PER_FEED, unique_items
+from bench.machine import machine
 from bench.server import FeedServer
 from bench.targets import evaluate
 
@@ -88,28 +87,6 @@ def run_contender(
     last = [line for line in done.stdout.splitlines() if line.startswith("{")][-1]
     result: dict[str, Any] = json.loads(last)
     return result
-
-
-def machine() -> dict[str, Any]:
-    model = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        ),
-        platform.processor(),
-    )
-    ram = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    git = ["git", "-C", str(HERE.parent), "describe", "--always", "--dirty"]
-    commit = subprocess.run(git, capture_output=True, text=True, check=False)
-    return {
-        "cpus": os.cpu_count(),
-        "model": model,
-        "ram_gib": round(ram, 1),
-        "python": platform.python_version(),
-        "commit": commit.stdout.strip(),
-        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-    }
 
 
 def fmt_outcome(outcome: dict[str, int]) -> str:

@@ -7,7 +7,7 @@ from collections.abc import Collection, Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from storage.models import Item, ItemSource, Tombstone
@@ -40,60 +40,71 @@ def tombstoned(session: Session, keys: Collection[str]) -> set[str]:
 
 
 ItemFacts = tuple[int, str | None, str, datetime | None, frozenset[str]]
+_FACTS = (
+    col(Item.id),
+    col(Item.url_key),
+    col(Item.title_key),
+    col(Item.published_at),
+    col(ItemSource.feed_id),
+)
 
 
 def items_by_url_keys(session: Session, url_keys: Collection[str]) -> list[ItemFacts]:
     """(item id, url key, title key, published, feeds carrying it) for items with these URLs."""
-    rows: list[tuple[int, str | None, str, datetime | None]] = []
+    rows: list[Any] = []
     for chunk in _chunks(url_keys):
-        query = select(Item.id, Item.url_key, Item.title_key, Item.published_at).where(
-            col(Item.url_key).in_(chunk)
-        )
-        rows.extend((int(r[0] or 0), r[1], r[2], r[3]) for r in session.exec(query))
-    return _with_feeds(session, rows)
+        query = _facts_query().where(col(Item.url_key).in_(chunk))
+        rows.extend(session.execute(query))
+    return _grouped(rows)
 
 
 def items_by_title_keys(
     session: Session, title_keys: Collection[str], since: datetime, until: datetime
 ) -> list[ItemFacts]:
     """Items with these title keys published between `since` and `until`."""
-    rows: list[tuple[int, str | None, str, datetime | None]] = []
+    rows: list[Any] = []
     for chunk in _chunks(title_keys):
-        query = select(Item.id, Item.url_key, Item.title_key, Item.published_at).where(
+        query = _facts_query().where(
             col(Item.title_key).in_(chunk),
             col(Item.published_at) >= since,
             col(Item.published_at) <= until,
         )
-        rows.extend((int(r[0] or 0), r[1], r[2], r[3]) for r in session.exec(query))
-    return _with_feeds(session, rows)
+        rows.extend(session.execute(query))
+    return _grouped(rows)
 
 
-def _with_feeds(
-    session: Session, rows: list[tuple[int, str | None, str, datetime | None]]
-) -> list[ItemFacts]:
+def _facts_query() -> Any:
+    return sa_select(*_FACTS).join(ItemSource, col(ItemSource.item_id) == col(Item.id))
+
+
+def _grouped(rows: list[Any]) -> list[ItemFacts]:
+    """One entry per item, with the set of feeds its sources came from."""
+    facts: dict[int, tuple[str | None, str, datetime | None]] = {}
     feeds: dict[int, set[str]] = defaultdict(set)
-    ids = [row[0] for row in rows]
-    for start in range(0, len(ids), CHUNK):
-        query = select(ItemSource.item_id, ItemSource.feed_id).where(
-            col(ItemSource.item_id).in_(ids[start : start + CHUNK])
-        )
-        for item_id, feed_id in session.exec(query):
-            feeds[item_id].add(feed_id)
-    return [(*row, frozenset(feeds[row[0]])) for row in rows]
+    for item_id, url_key, title_key, published, feed_id in rows:
+        facts[item_id] = (url_key, title_key, published)
+        feeds[item_id].add(feed_id)
+    return [(item_id, *fact, frozenset(feeds[item_id])) for item_id, fact in facts.items()]
+
+
+def any_tombstones(session: Session) -> bool:
+    return session.exec(select(Tombstone.key).limit(1)).first() is not None
 
 
 def insert_items(session: Session, rows: list[dict[str, Any]]) -> list[int]:
     """Insert new items in one statement; returns their ids in the order given."""
     if not rows:
         return []
-    query = insert(Item).returning(col(Item.id), sort_by_parameter_order=True)
-    return [int(item_id) for item_id in session.execute(query, rows).scalars()]
+    # Core, not the ORM's bulk path: this is the hottest statement of a first poll.
+    table = Item.__table__  # type: ignore[attr-defined]
+    query = table.insert().returning(table.c.id, sort_by_parameter_order=True)
+    return [int(item_id) for item_id in session.connection().execute(query, rows).scalars()]
 
 
 def insert_sources(session: Session, rows: list[dict[str, Any]]) -> None:
     """Insert item sources (each row names its item_id) in one statement."""
     if rows:
-        session.execute(insert(ItemSource), rows)
+        session.connection().execute(ItemSource.__table__.insert(), rows)  # type: ignore[attr-defined]
 
 
 def add_tombstones(session: Session, keys: Iterable[str], reason: str, at: datetime) -> None:

@@ -105,17 +105,23 @@ def store(engine: Engine, harvest: Harvest, polling: PollingSettings, backfill: 
 
 
 def store_harvest(
-    session: Session, harvest: Harvest, polling: PollingSettings, backfill: int
+    session: Session,
+    harvest: Harvest,
+    polling: PollingSettings,
+    backfill: int,
+    *,
+    tombstones: bool = True,
 ) -> PollOutcome:
     """Record one harvest's items with its feed's validators and next poll, in the caller's
-    transaction: items and validators commit together or not at all."""
+    transaction: items and validators commit together or not at all. `tombstones=False` skips
+    the tombstone lookup when the caller knows there are none."""
     started = time.monotonic()
     state = feed_store.state_for_update(session, harvest.feed.id, harvest.feed.url)
     if harvest.failed:
         _record_failure(state, harvest, polling)
         new, duplicates, status = 0, 0, "error"
     else:
-        new, duplicates = _store_items(session, state, harvest, backfill)
+        new, duplicates = _store_items(session, state, harvest, backfill, tombstones)
         _record_success(state, harvest, polling)
         status = harvest.fetched.status
     elapsed = round(harvest.fetched.elapsed + time.monotonic() - started, 3)
@@ -125,12 +131,13 @@ def store_harvest(
 
 
 def _store_items(
-    session: Session, state: FeedState, harvest: Harvest, backfill: int
+    session: Session, state: FeedState, harvest: Harvest, backfill: int, tombstones: bool
 ) -> tuple[int, int]:
     if harvest.parsed is None:
         return 0, 0
     batch = candidates(harvest.parsed.items, harvest.fetched_at)
-    decisions = decide(harvest.feed.id, batch, lookup(session, harvest.feed.id, batch))
+    known = lookup(session, harvest.feed.id, batch, tombstones)
+    decisions = decide(harvest.feed.id, batch, known)
     postable = _postable_on_first_poll(decisions, backfill) if not state.initialized else None
     fresh = [d.candidate for d in decisions if d.verdict is Verdict.NEW]
     rows = [_item_values(c, harvest, postable is None or c.source_key in postable) for c in fresh]
@@ -150,15 +157,17 @@ def _store_items(
     return len(fresh), len(decisions) - len(fresh)
 
 
-def lookup(session: Session, feed_id: str, batch: list[Candidate]) -> Known:
+def lookup(
+    session: Session, feed_id: str, batch: list[Candidate], tombstones: bool = True
+) -> Known:
     """Ask the database everything the decider needs for one batch, in four queries."""
     known = Known()
     known.source_keys = item_store.existing_source_keys(
         session, feed_id, {c.source_key for c in batch}
     )
-    known.tombstones = item_store.tombstoned(
-        session, {key for c in batch for key in c.tombstone_keys}
-    )
+    if tombstones:
+        keys = {key for c in batch for key in c.tombstone_keys}
+        known.tombstones = item_store.tombstoned(session, keys)
     url_keys = {c.url_key for c in batch if c.url_key}
     for item_id, url_key, _title, published, feeds in item_store.items_by_url_keys(
         session, url_keys

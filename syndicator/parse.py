@@ -46,7 +46,9 @@ def _parse(
 ) -> ParsedFeed:
     # Without a Content-Type feedparser would read undeclared bytes as ISO-8859-1; the fetcher
     # always has one, and application/xml means "trust the XML declaration, else UTF-8".
-    headers = {"content-location": url, "content-type": content_type or "application/xml"}
+    # No content-location: feedparser would urljoin every link against it (a tenth of its
+    # time); normalize_entry resolves the links that matter against the final URL itself.
+    headers = {"content-type": content_type or "application/xml"}
     check_body(body)
     body, replaced = mend_utf8(body, content_type)
     data = convert_to_utf8(headers, body, {})  # the very bytes feedparser will hand to expat

@@ -20,6 +20,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from storage import feeds as feed_store
+from storage import items as item_store
 from storage.engine import WRITE_OPTION
 from storage.models import FeedState
 from storage.session import reading
@@ -78,29 +79,54 @@ def _is_due(state: FeedState | None, feed: FeedSettings, now: datetime) -> bool:
 class BatchWriter:
     """Stores harvests in shared transactions, committed every `max_feeds` feeds or on demand.
 
-    A feed's items and validators still commit together (a savepoint per feed keeps one feed's
-    database error from spoiling the others); a crash loses only the uncommitted feeds, which
-    kept their old validators and are simply fetched again.
+    A feed's items and validators still commit together; a crash loses only the uncommitted
+    feeds, which kept their old validators and are simply fetched again. When one feed's data
+    makes the database fail, the batch is replayed feed by feed in savepoints, so that feed alone
+    is recorded as `store_failed`.
     """
 
     def __init__(self, engine: Engine, polling: PollingSettings, max_feeds: int = 100) -> None:
         self.engine, self.polling, self.max_feeds = engine, polling, max_feeds
         self.session: Session | None = None
+        self.tombstones = True
         self.pending: list[tuple[PollOutcome, Harvest]] = []
 
     def add(self, harvest: Harvest) -> None:
+        session = self._session()
+        try:
+            outcome = self._store(session, harvest)
+        except SQLAlchemyError:
+            session.rollback()
+            self.pending = self._replay([h for _, h in self.pending] + [harvest])
+            return
+        self.pending.append((outcome, harvest))
+
+    def _session(self) -> Session:
         if self.session is None:
             self.session = Session(self.engine, expire_on_commit=False)
             self.session.connection(execution_options={WRITE_OPTION: True})
-        try:
-            with self.session.begin_nested():
-                outcome = store_harvest(self.session, harvest, self.polling, self.polling.backfill)
-        except SQLAlchemyError as error:
-            log.exception("feed.store_failed", feed=harvest.feed.id)
-            harvest = _failed(harvest, "store_failed", f"could not store ({type(error).__name__})")
-            with self.session.begin_nested():
-                outcome = store_harvest(self.session, harvest, self.polling, self.polling.backfill)
-        self.pending.append((outcome, harvest))
+            self.tombstones = item_store.any_tombstones(self.session)
+        return self.session
+
+    def _store(self, session: Session, harvest: Harvest) -> PollOutcome:
+        return store_harvest(
+            session, harvest, self.polling, self.polling.backfill, tombstones=self.tombstones
+        )
+
+    def _replay(self, harvests: list[Harvest]) -> list[tuple[PollOutcome, Harvest]]:
+        session, stored = self._session(), []
+        for result in harvests:
+            try:
+                with session.begin_nested():
+                    outcome = self._store(session, result)
+            except SQLAlchemyError as error:
+                log.exception("feed.store_failed", feed=result.feed.id)
+                why = f"could not store ({type(error).__name__}); see the log"
+                result = _failed(result, "store_failed", why)
+                with session.begin_nested():
+                    outcome = self._store(session, result)
+            stored.append((outcome, result))
+        return stored
 
     @property
     def full(self) -> bool:
