@@ -25,7 +25,7 @@ from bench.server import FeedServer
 from bench.targets import evaluate
 
 HERE = Path(__file__).resolve().parent
-CONTENDERS = ("baseline", "hash_only", "reader", "syndicator")
+CONTENDERS = ("baseline", "hash_only", "conditional", "reader", "syndicator")
 
 
 def parse_args() -> argparse.Namespace:
@@ -93,25 +93,32 @@ def fmt_outcome(outcome: dict[str, int]) -> str:
     return " ".join(f"{k}={v}" for k, v in sorted(outcome.items()))
 
 
+COLUMNS = (
+    f"{'contender':<11} {'cycle':<14} {'seconds':>8} {'x base':>6} {'items/s':>8} "
+    f"{'cpu s':>6} {'srv cpu':>7} {'conns':>5} {'RSS MB':>7}  outcome"
+)
+
+
+def row(name: str, cycle: dict[str, Any], items: int, reference: float) -> str:
+    seconds = cycle["seconds"]
+    connections = cycle["answers"].get("new_connections", 0)
+    return (
+        f"{name:<11} {cycle['cycle']:<14} {seconds:>8.3f} {seconds / reference:>6.3f} "
+        f"{items / seconds:>8.0f} {cycle['cpu']:>6.2f} {cycle['server_cpu']:>7.2f} "
+        f"{connections:>5} {cycle['peak_rss_mb']:>7.1f}  {fmt_outcome(cycle['outcome'])}"
+    )
+
+
 def table(report: dict[str, Any]) -> str:
-    items = report["feeds"] * ITEMS_PER_FEED
-    reference = report["reference_seconds"]
-    lines = [
-        f"{'contender':<11} {'cycle':<14} {'seconds':>8} {'x base':>6} {'items/s':>8} "
-        f"{'cpu s':>6} {'srv cpu':>7} {'RSS MB':>7}  outcome"
-    ]
+    items, reference = report["items"], report["reference_seconds"]
+    lines = [COLUMNS]
     for name, result in report["contenders"].items():
         setup = result["setup"]
         lines.append(
-            f"{name:<11} {'(setup)':<14} {setup['seconds']:>8.3f} {'':>6} {'':>8} "
-            f"{'':>6} {'':>7} {setup['peak_rss_mb']:>7.1f}  imports, database, feeds"
+            f"{name:<11} {'(setup)':<14} {setup['seconds']:>8.3f} {'':>6} {'':>8} {'':>6} "
+            f"{'':>7} {'':>5} {setup['peak_rss_mb']:>7.1f}  imports, database, feeds"
         )
-        for c in result["cycles"]:
-            lines.append(
-                f"{name:<11} {c['cycle']:<14} {c['seconds']:>8.3f} "
-                f"{c['seconds'] / reference:>6.3f} {items / c['seconds']:>8.0f} {c['cpu']:>6.2f} "
-                f"{c['server_cpu']:>7.2f} {c['peak_rss_mb']:>7.1f}  {fmt_outcome(c['outcome'])}"
-            )
+        lines += [row(name, cycle, items, reference) for cycle in result["cycles"]]
     return "\n".join(lines)
 
 

@@ -9,7 +9,8 @@ Modes, switched with GET <control>/mode/<mode>:
   If-Modified-Since gets 304 with no body.
 - "no-validators": always 200 with the same bytes, no ETag or Last-Modified, conditional
   headers ignored.
-GET <control>/stats gives the server's CPU seconds and its answers by status, as JSON.
+GET <control>/stats gives the server's CPU seconds, its answers by status and the connections
+it accepted for feeds ("new_connections": few when clients keep connections alive), as JSON.
 """
 
 from __future__ import annotations
@@ -45,12 +46,12 @@ class Site:
     etags: list[str]
     last_modified: str = format_datetime(NEWEST.astimezone(UTC), usegmt=True)
     mode: str = "validators"
-    answers: Counter[int] = field(default_factory=Counter)
+    answers: Counter[str] = field(default_factory=Counter)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def count(self, status: int) -> None:
+    def count(self, what: str) -> None:
         with self.lock:
-            self.answers[status] += 1
+            self.answers[what] += 1
 
     def stats(self) -> dict[str, object]:
         times = os.times()
@@ -71,11 +72,15 @@ class FeedHandler(BaseHTTPRequestHandler):
     disable_nagle_algorithm = True
     timeout = 60
     server: FeedHTTPServer
+    served = 0  # requests answered on this connection
 
     def do_GET(self) -> None:
         if self.path.startswith("/_control/"):
             self._control(self.path.removeprefix("/_control/"))
             return
+        if not self.served:
+            self.server.site.count("new_connections")
+        self.served += 1
         name = self.path.removeprefix("/feed/").removesuffix(".xml")
         site = self.server.site
         if not name.isdigit() or int(name) >= len(site.bodies):
@@ -120,7 +125,7 @@ class FeedHandler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
         if counted:
-            self.server.site.count(status)
+            self.server.site.count(str(status))
 
     def log_message(self, format: str, *args: object) -> None:
         pass

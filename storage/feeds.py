@@ -17,9 +17,17 @@ def load_states(session: Session, feed_ids: Collection[str]) -> dict[str, FeedSt
     return {state.feed_id: state for state in session.exec(query)}
 
 
-def state_for_update(session: Session, feed_id: str, url: str) -> FeedState:
-    """The feed's state row, created on first use; a changed URL drops the old validators."""
-    state = session.get(FeedState, feed_id, with_for_update=True)
+def state_for_update(
+    session: Session, feed_id: str, url: str, known: FeedState | None = None
+) -> FeedState:
+    """The feed's state row, created on first use; a changed URL drops the old validators.
+
+    `known` is a row the caller read earlier in the same poll: it is attached without a query.
+    """
+    if known is not None:
+        state: FeedState | None = session.merge(known, load=False)
+    else:
+        state = session.get(FeedState, feed_id, with_for_update=True)
     if state is None:
         state = FeedState(feed_id=feed_id, url=url)
         session.add(state)

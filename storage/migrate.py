@@ -1,19 +1,28 @@
-"""Versioned schema migrations (Alembic), applied in place by `syndicator db upgrade` and at start."""
+"""Versioned schema migrations (Alembic), applied in place by `syndicator db upgrade` and at start.
+
+Alembic is imported only when there is something to do: a current database costs one query,
+not the ten megabytes Alembic and Mako take in memory.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Engine
+from sqlalchemy import Engine, inspect, text
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+# The newest revision in migrations/versions; tests/test_storage.py keeps the two in step.
+HEAD = "0001"
+VERSION_TABLE = "alembic_version"
 
 
 def _config(engine: Engine) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["engine"] = engine
@@ -22,20 +31,29 @@ def _config(engine: Engine) -> Config:
 
 def upgrade(engine: Engine) -> tuple[str | None, str]:
     """Bring the schema to the newest version; returns (version before, version after)."""
-    config = _config(engine)
     before = current_version(engine)
+    if before == HEAD:
+        return before, HEAD
+    from alembic import command
+
+    config = _config(engine)
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
-    return before, head_version(engine)
+    return before, current_version(engine) or HEAD
 
 
 def current_version(engine: Engine) -> str | None:
     with engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
+        if not inspect(connection).has_table(VERSION_TABLE):
+            return None
+        return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
 def head_version(engine: Engine) -> str:
+    """The newest revision according to the migration scripts themselves."""
+    from alembic.script import ScriptDirectory
+
     head = ScriptDirectory.from_config(_config(engine)).get_current_head()
     if head is None:
         raise RuntimeError("storage/migrations/versions holds no migration")
@@ -43,4 +61,4 @@ def head_version(engine: Engine) -> str:
 
 
 def is_current(engine: Engine) -> bool:
-    return current_version(engine) == head_version(engine)
+    return current_version(engine) == HEAD

@@ -111,12 +111,14 @@ def store_harvest(
     backfill: int,
     *,
     tombstones: bool = True,
+    known_state: FeedState | None = None,
 ) -> PollOutcome:
     """Record one harvest's items with its feed's validators and next poll, in the caller's
     transaction: items and validators commit together or not at all. `tombstones=False` skips
-    the tombstone lookup when the caller knows there are none."""
+    the tombstone lookup when the caller knows there are none; `known_state` is the feed's state
+    as read at the start of this poll, attached without another query."""
     started = time.monotonic()
-    state = feed_store.state_for_update(session, harvest.feed.id, harvest.feed.url)
+    state = feed_store.state_for_update(session, harvest.feed.id, harvest.feed.url, known_state)
     if harvest.failed:
         _record_failure(state, harvest, polling)
         new, duplicates, status = 0, 0, "error"

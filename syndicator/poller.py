@@ -7,8 +7,9 @@ commit as soon as its harvest arrives, so a kill midway loses only the feeds sti
 from __future__ import annotations
 
 import threading
+import time
 from collections import defaultdict, deque
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from datetime import datetime
 from urllib.parse import urlsplit
@@ -31,6 +32,7 @@ from syndicator.records import FetchRequest, FetchResult
 from syndicator.settings_models import FeedSettings, PollingSettings
 
 log = structlog.get_logger("syndicator.poll")
+COMMIT_EVERY = 0.5  # seconds a stored feed may wait for its commit (and its log line)
 Progress = Callable[[PollOutcome], None]
 
 
@@ -85,11 +87,20 @@ class BatchWriter:
     is recorded as `store_failed`.
     """
 
-    def __init__(self, engine: Engine, polling: PollingSettings, max_feeds: int = 100) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        polling: PollingSettings,
+        states: dict[str, FeedState],
+        max_feeds: int = 100,
+    ) -> None:
         self.engine, self.polling, self.max_feeds = engine, polling, max_feeds
+        self.states = states  # read at the start of the poll; each feed is stored once
         self.session: Session | None = None
-        self.tombstones = True
+        with reading(engine) as session:  # tombstones are rare: skip their lookup when none
+            self.tombstones = item_store.any_tombstones(session)
         self.pending: list[tuple[PollOutcome, Harvest]] = []
+        self.opened_at = 0.0
 
     def add(self, harvest: Harvest) -> None:
         session = self._session()
@@ -103,14 +114,20 @@ class BatchWriter:
 
     def _session(self) -> Session:
         if self.session is None:
-            self.session = Session(self.engine, expire_on_commit=False)
+            # No autoflush: the state rows are flushed once, at commit, as one batch.
+            self.session = Session(self.engine, expire_on_commit=False, autoflush=False)
             self.session.connection(execution_options={WRITE_OPTION: True})
-            self.tombstones = item_store.any_tombstones(self.session)
+            self.opened_at = time.monotonic()
         return self.session
 
     def _store(self, session: Session, harvest: Harvest) -> PollOutcome:
         return store_harvest(
-            session, harvest, self.polling, self.polling.backfill, tombstones=self.tombstones
+            session,
+            harvest,
+            self.polling,
+            self.polling.backfill,
+            tombstones=self.tombstones,
+            known_state=self.states.pop(harvest.feed.id, None),
         )
 
     def _replay(self, harvests: list[Harvest]) -> list[tuple[PollOutcome, Harvest]]:
@@ -128,9 +145,12 @@ class BatchWriter:
             stored.append((outcome, result))
         return stored
 
-    @property
-    def full(self) -> bool:
-        return len(self.pending) >= self.max_feeds
+    def due(self) -> bool:
+        """Commit every `max_feeds` feeds, and at least every COMMIT_EVERY seconds."""
+        if not self.pending:
+            return False
+        age = time.monotonic() - self.opened_at
+        return len(self.pending) >= self.max_feeds or age >= COMMIT_EVERY
 
     def commit(self) -> list[tuple[PollOutcome, Harvest]]:
         """Make the pending feeds durable; returns them for reporting."""
@@ -153,6 +173,13 @@ def _failed(harvest: Harvest, reason: str, message: str) -> Harvest:
     return Harvest(harvest.feed, fetched, harvest.fetched_at, None, reason, message)
 
 
+def fetch_request(feed: FeedSettings, state: FeedState | None) -> FetchRequest:
+    """A conditional request from what the last poll remembered (nothing if the URL changed)."""
+    if state is None or state.url != feed.url:
+        return FetchRequest(feed.url)
+    return FetchRequest(feed.url, state.etag, state.last_modified, state.body_hash)
+
+
 class Poller:
     """Polls a set of feeds once. Built by the composition root with its collaborators."""
 
@@ -172,51 +199,43 @@ class Poller:
     def poll(
         self, feeds: Sequence[FeedSettings], progress: Progress | None = None
     ) -> list[PollOutcome]:
-        """Fetch all `feeds` in parallel and store each; one bad feed stops nothing.
-
-        At most two harvests per worker wait in memory (the writer is the bottleneck, so
-        unbounded submission would hold every parsed feed at once).
-        """
-        requests = self._requests(feeds)
-        queue = deque(interleave_hosts(feeds))
-        window = self.polling.workers * 2
+        """Fetch all `feeds` in parallel and store each; one bad feed stops nothing."""
+        with reading(self.engine) as session:
+            states = feed_store.load_states(session, [feed.id for feed in feeds])
+        requests = {feed.id: fetch_request(feed, states.get(feed.id)) for feed in feeds}
+        writer = BatchWriter(self.engine, self.polling, states)
         outcomes: list[PollOutcome] = []
-        writer = BatchWriter(self.engine, self.polling)
-        running: set[Future[Harvest]] = set()
         with ThreadPoolExecutor(self.polling.workers, thread_name_prefix="fetch") as pool:
             try:
-                while queue or running:
-                    while queue and len(running) < window:
-                        feed = queue.popleft()
-                        running.add(pool.submit(self._harvest, feed, requests[feed.id]))
-                    done, running = wait(running, timeout=0, return_when=FIRST_COMPLETED)
-                    if not done:  # nothing ready: make what we hold durable before waiting
-                        outcomes += self._report(writer.commit(), progress)
-                        done, running = wait(running, return_when=FIRST_COMPLETED)
-                    for future in done:
-                        writer.add(future.result())
-                    if writer.full:
+                for harvested in self._harvests(pool, interleave_hosts(feeds), requests):
+                    for result in harvested:
+                        writer.add(result)
+                    if writer.due():
                         outcomes += self._report(writer.commit(), progress)
                 outcomes += self._report(writer.commit(), progress)
             finally:
                 writer.close()
-                for future in running:
-                    future.cancel()
         return outcomes
 
-    def _requests(self, feeds: Sequence[FeedSettings]) -> dict[str, FetchRequest]:
-        with reading(self.engine) as session:
-            states = feed_store.load_states(session, [feed.id for feed in feeds])
-        requests = {}
-        for feed in feeds:
-            state = states.get(feed.id)
-            if state is None or state.url != feed.url:
-                requests[feed.id] = FetchRequest(feed.url)
-            else:
-                requests[feed.id] = FetchRequest(
-                    feed.url, state.etag, state.last_modified, state.body_hash
-                )
-        return requests
+    def _harvests(
+        self,
+        pool: ThreadPoolExecutor,
+        feeds: list[FeedSettings],
+        requests: dict[str, FetchRequest],
+    ) -> Iterator[list[Harvest]]:
+        """Harvests as they finish, in groups; at most two per worker wait in memory (the
+        writer is the bottleneck, so unbounded submission would hold every parsed feed)."""
+        queue, running = deque(feeds), set[Future[Harvest]]()
+        try:
+            while queue or running:
+                while queue and len(running) < self.polling.workers * 2:
+                    feed = queue.popleft()
+                    running.add(pool.submit(self._harvest, feed, requests[feed.id]))
+                done, running = wait(running, timeout=COMMIT_EVERY, return_when=FIRST_COMPLETED)
+                yield [future.result() for future in done]
+        finally:
+            for future in running:
+                future.cancel()
 
     def _harvest(self, feed: FeedSettings, request: FetchRequest) -> Harvest:
         tz = ZoneInfo(feed.timezone or self.timezone)

@@ -99,3 +99,20 @@ def test_first_image_skips_data_uris_and_tracking_pixels() -> None:
 def test_first_image_none_without_images() -> None:
     """HTML without an <img> gives no image."""
     assert first_image("<p>Không ảnh</p>") is None
+
+
+@pytest.mark.parametrize(
+    "markup",
+    [
+        '<p><img src="/a.jpg" alt="x"></p>',
+        "<img src='/q.jpg?a=1&amp;b=\"2\"'>",
+        '<img width="1" height="1" src="/pixel.gif"><img SRC="/real.png">',
+        '<img src="data:image/gif;base64,R0"><img src="/b.jpg">',
+        '<img alt="no source"><a href="/x"><img src=" /c.webp " width="100"></a>',
+        "<p>no picture</p>",
+    ],
+)
+def test_sanitized_fast_path_agrees_with_the_parser(markup: str) -> None:
+    """On sanitize_html's output the pattern-based image finder picks what the HTML parser picks."""
+    safe = sanitize_html(markup, "https://a.vn/tin/")
+    assert first_image(safe, sanitized=True) == first_image(safe)

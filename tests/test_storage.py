@@ -65,6 +65,12 @@ def test_upgrade_creates_schema_and_is_idempotent(tmp_path) -> None:
     assert migrate.is_current(engine)
 
 
+def test_head_constant_matches_the_scripts(tmp_path) -> None:
+    """storage.migrate.HEAD names the newest migration script (update it with each migration)."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'h.db'}")
+    assert migrate.head_version(engine) == migrate.HEAD
+
+
 def test_models_match_migrations(engine: Engine) -> None:
     """The migrations build exactly the tables the models describe (no forgotten migration)."""
     from alembic.autogenerate import compare_metadata

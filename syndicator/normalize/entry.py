@@ -54,7 +54,7 @@ def normalize_entry(
         title=title,
         summary=summary,
         content_html=content_html,
-        image=pick_image(entry, (content_html, *extra_html), base),
+        image=pick_image(entry, extra_html, base, sanitized=content_html),
         published=published,
         categories=categories,
         author=author or None,

@@ -14,9 +14,14 @@ _PIXEL = frozenset({"0", "1", "1px"})
 
 
 def pick_image(
-    entry: Mapping[str, Any], html_sources: Iterable[str], base: str | None
+    entry: Mapping[str, Any],
+    html_sources: Iterable[str],
+    base: str | None,
+    *,
+    sanitized: str = "",
 ) -> str | None:
-    """media:content image, media:thumbnail, image/* enclosure, then the first <img>."""
+    """media:content image, media:thumbnail, image/* enclosure, then the first <img> of the
+    `sanitized` body, then of the raw `html_sources`."""
     candidates = (
         *(m.get("url") for m in _dicts(entry.get("media_content")) if _is_image_media(m)),
         *(m.get("url") for m in _dicts(entry.get("media_thumbnail")) if not _is_pixel(m)),
@@ -26,11 +31,10 @@ def pick_image(
         url = _usable(candidate, base)
         if url:
             return url
+    url = _usable(first_image(sanitized, sanitized=True), base)
     for markup in html_sources:
-        url = _usable(first_image(markup), base)
-        if url:
-            return url
-    return None
+        url = url or _usable(first_image(markup), base)
+    return url
 
 
 def _dicts(value: Any) -> list[Mapping[str, Any]]:

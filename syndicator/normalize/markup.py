@@ -83,6 +83,8 @@ _CELL_TAG = re.compile(r"</?t[dh]>")
 _ANY_TAG = re.compile(r"<[^>]*>")
 _ABSOLUTE_WEB = re.compile(r"https?://[^\s/?#]+(?:[/?#][^\s]*)?\Z", re.IGNORECASE)
 _TRACKING_PIXEL_SIZES = frozenset({"0", "1", "1px"})
+_SANITIZED_IMG = re.compile(r"<img\b[^>]*>")
+_ATTRIBUTE = re.compile(r'([a-z-]+)="([^"]*)"')
 
 
 def looks_like_markup(text: str) -> bool:
@@ -136,14 +138,29 @@ def _safe_link(value: str, base: str | None) -> str | None:
     return resolved if scheme in LINK_SCHEMES else None
 
 
-def first_image(markup: str) -> str | None:
-    """The src of the first real picture in (sanitized) HTML: no data: URI, no 1x1 pixel."""
+def first_image(markup: str, *, sanitized: bool = False) -> str | None:
+    """The src of the first real picture in HTML: no data: URI, no 1x1 pixel.
+
+    `sanitized=True` says the markup is sanitize_html's output, where every attribute is
+    double-quoted with its quotes escaped, so a pattern finds the tags exactly and fast.
+    """
     if "<img" not in markup:
         return None
+    if sanitized:
+        return _first_sanitized_image(markup)
     finder = _ImageFinder()
     finder.feed(markup)
     finder.close()
     return finder.found
+
+
+def _first_sanitized_image(markup: str) -> str | None:
+    for tag in _SANITIZED_IMG.findall(markup):
+        values = {name: html.unescape(value).strip() for name, value in _ATTRIBUTE.findall(tag)}
+        src = values.get("src", "")
+        if src and not src.lower().startswith("data:") and not _is_pixel(values):
+            return src
+    return None
 
 
 class _ImageFinder(HTMLParser):
