@@ -23,6 +23,7 @@ import _repo  # noqa: F401  (puts the repository on sys.path)
 import requests
 
 from bench.spy import sampled
+from bench.tree import ProcessTree
 
 Cycle = Callable[[], dict[str, int]]
 MODES = {"first": "validators", "unchanged_304": "validators", "unchanged_200": "no-validators"}
@@ -167,23 +168,29 @@ def server(control: str, command: str) -> dict[str, Any]:
 
 
 def measure(name: str, cycle: Cycle, control: str, profile: Path | None) -> dict[str, Any]:
-    """Run one timed cycle; with `profile`, under py-spy (then the times are inflated)."""
+    """Run one timed cycle; with `profile`, under py-spy (then the times are inflated).
+
+    CPU and memory count every process the contender started (Syndicator spawns parsers)."""
     mode = MODES[name]
     before = server(control, f"mode/{mode}")
-    with sampled(profile):
+    with sampled(profile), ProcessTree() as tree:
         started, cpu = time.perf_counter(), time.process_time()
         outcome = cycle()
         seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     after = server(control, "stats")
     answers = {k: v - before["answers"].get(k, 0) for k, v in after["answers"].items()}
+    own_peak = peak_rss_mb()
     return {
         "cycle": name,
         "mode": mode,
         "seconds": round(seconds, 3),
-        "cpu": round(cpu, 3),
+        "cpu": round(cpu + tree.children_cpu, 3),
+        "children_cpu": round(tree.children_cpu, 3),
         "server_cpu": round(after["cpu"] - before["cpu"], 3),
         "answers": answers,
-        "peak_rss_mb": round(peak_rss_mb(), 1),
+        "peak_rss_mb": round(max(own_peak, tree.peak_rss_mb), 1),
+        "own_peak_rss_mb": round(own_peak, 1),
+        "tree_peak_pss_mb": round(tree.peak_pss_mb, 1),
         "outcome": outcome,
     }
 

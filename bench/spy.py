@@ -39,6 +39,7 @@ def sampled(output: Path | None) -> Iterator[None]:
         "raw",
         "--gil",
         "--threads",
+        "--subprocesses",
         "--rate",
         str(RATE),
         "--output",

@@ -25,10 +25,9 @@ class Target:
 
 
 def seconds(report: dict[str, Any], contender: str, cycle: str) -> float | None:
-    result = report["contenders"].get(contender)
-    if result is None:
-        return None
-    return next(float(c["seconds"]) for c in result["cycles"] if c["cycle"] == cycle)
+    """The contender's first `cycle` in the report, or None when it did not run."""
+    cycles = report["contenders"].get(contender, {}).get("cycles", [])
+    return next((float(c["seconds"]) for c in cycles if c["cycle"] == cycle), None)
 
 
 def ratio_target(name: str, value: float | None, reference: float, limit: float) -> Target:

@@ -15,6 +15,8 @@ from syndicator.clock import Clock, SystemClock
 from syndicator.config import Settings, load_settings
 from syndicator.fetch import Fetcher
 from syndicator.http import build_session, user_agent
+from syndicator.parse import FeedParser, parse_feed
+from syndicator.parsepool import ParsePool
 from syndicator.poller import Poller
 
 
@@ -50,8 +52,16 @@ class App:
             clock=self.clock,
         )
 
+    @cached_property
+    def parser(self) -> FeedParser:
+        polling = self.settings.polling
+        if polling.parse_processes == 0:
+            return parse_feed
+        return ParsePool(polling.parse_processes, polling.parse_memory_mb)
+
     def poller(self) -> Poller:
         return Poller(
+            parse=self.parser,
             engine=self.migrated_engine(),
             fetcher=self.fetcher,
             clock=self.clock,
@@ -60,6 +70,9 @@ class App:
         )
 
     def close(self) -> None:
+        parser = self.__dict__.get("parser")
+        if isinstance(parser, ParsePool):
+            parser.close()
         if "http" in self.__dict__:
             self.http.close()
         if "engine" in self.__dict__:

@@ -19,6 +19,10 @@ class FeedError(SyndicatorError):
         self.reason = reason
         self.message = message
 
+    def __reduce__(self) -> tuple[type[FeedError], tuple[str, str]]:
+        # Parse errors cross from parser processes; the default pickling would lose `reason`.
+        return type(self), (self.reason, self.message)
+
 
 class NotAFeed(FeedError):
     """The answer was not a feed: an HTML page, a JS challenge, an empty channel."""

@@ -33,7 +33,7 @@ from syndicator.dedup import (
 )
 from syndicator.errors import FeedError
 from syndicator.fetch import Fetcher
-from syndicator.parse import parse_feed
+from syndicator.parse import FeedParser, parse_feed
 from syndicator.records import FetchRequest, FetchResult, ParsedFeed
 from syndicator.settings_models import FeedSettings, PollingSettings
 
@@ -68,7 +68,12 @@ class PollOutcome:
 
 
 def harvest(
-    fetcher: Fetcher, feed: FeedSettings, request: FetchRequest, fetched_at: datetime, tz: ZoneInfo
+    fetcher: Fetcher,
+    feed: FeedSettings,
+    request: FetchRequest,
+    fetched_at: datetime,
+    tz: ZoneInfo,
+    parse: FeedParser = parse_feed,
 ) -> Harvest:
     """Fetch and parse one feed. Runs in a worker thread; never raises for a bad feed."""
     fetched = fetcher.fetch(request)
@@ -77,7 +82,7 @@ def harvest(
     if fetched.status != "ok" or fetched.body is None:
         return Harvest(feed, fetched, fetched_at)
     try:
-        parsed = parse_feed(
+        parsed = parse(
             fetched.body,
             url=fetched.url,
             content_type=fetched.content_type,

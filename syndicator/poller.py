@@ -28,6 +28,7 @@ from storage.session import reading
 from syndicator.clock import Clock
 from syndicator.fetch import Fetcher
 from syndicator.ingest import Harvest, PollOutcome, harvest, store_harvest
+from syndicator.parse import FeedParser, parse_feed
 from syndicator.records import FetchRequest, FetchResult
 from syndicator.settings_models import FeedSettings, PollingSettings
 
@@ -191,9 +192,10 @@ class Poller:
         clock: Clock,
         polling: PollingSettings,
         timezone: str,
+        parse: FeedParser = parse_feed,
     ) -> None:
         self.engine, self.fetcher, self.clock, self.polling = engine, fetcher, clock, polling
-        self.timezone = timezone
+        self.timezone, self.parse = timezone, parse
         self.limiter = HostLimiter(polling.per_host)
 
     def poll(
@@ -242,7 +244,7 @@ class Poller:
         with self.limiter.slot(feed.url):
             fetched_at = self.clock.now()
             try:
-                return harvest(self.fetcher, feed, request, fetched_at, tz)
+                return harvest(self.fetcher, feed, request, fetched_at, tz, self.parse)
             except Exception as error:  # a bug must cost one feed, not the whole poll
                 log.exception("feed.crashed", feed=feed.id)
                 failed = FetchResult("error", feed.url, error_reason="internal_error")

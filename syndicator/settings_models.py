@@ -55,6 +55,8 @@ class PollingSettings(Section):
     max_backoff: Duration = timedelta(hours=24)
     broken_after: int = Field(default=10, ge=1)
     contact: str = ""
+    parse_processes: int = Field(default=1, ge=0, le=32)
+    parse_memory_mb: int = Field(default=1024, ge=0)
 
 
 class FeedSettings(Section):

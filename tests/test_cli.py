@@ -13,7 +13,7 @@ from sqlmodel import select
 from storage.engine import make_engine
 from storage.models import Item, ItemSource
 from storage.session import reading
-from syndicator.cli import cli
+from syndicator.cli.commands import cli
 from tests.httpserver import LocalServer, Reply, static
 
 FIXTURES = Path(__file__).parent / "fixtures"
