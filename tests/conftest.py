@@ -12,6 +12,11 @@ from sqlalchemy import Engine, create_engine, text
 
 from storage import migrate
 from storage.engine import make_engine
+from syndicator.fetch import Fetcher
+from syndicator.http import build_session
+from syndicator.parse import FeedParser, parse_feed
+from syndicator.poller import Poller
+from syndicator.settings_models import PollingSettings
 
 PG_ADMIN_URL = os.environ.get(
     "SYNDICATOR_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -97,3 +102,26 @@ def _fresh_logging() -> Iterator[None]:
     import structlog
 
     structlog.reset_defaults()
+
+
+def make_poller(
+    engine: Engine, *, workers: int = 2, per_host: int = 2, parse: FeedParser = parse_feed
+) -> Poller:
+    """A Poller over real HTTP with default limits, on a fake clock (parsing in-process unless
+    `parse` says otherwise)."""
+    polling = PollingSettings(workers=workers, per_host=per_host)
+    fetcher = Fetcher(
+        build_session(user_agent="syndicator-tests", pool_size=workers),
+        timeout=polling.timeout,
+        connect_timeout=polling.connect_timeout,
+        max_bytes=polling.max_bytes,
+        clock=FakeClock(),
+    )
+    return Poller(
+        engine=engine,
+        fetcher=fetcher,
+        clock=FakeClock(),
+        polling=polling,
+        timezone="Asia/Ho_Chi_Minh",
+        parse=parse,
+    )

@@ -13,12 +13,10 @@ import feedparser
 import pytest
 from sqlalchemy import Engine
 
-from syndicator.fetch import Fetcher
-from syndicator.http import build_session
 from syndicator.ingest import PollOutcome
-from syndicator.poller import Poller
-from syndicator.settings_models import FeedSettings, PollingSettings
-from tests.conftest import FakeClock
+from syndicator.parsepool import ParsePool
+from syndicator.settings_models import FeedSettings
+from tests.conftest import make_poller
 from tests.httpserver import LocalServer, Reply
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "feedparser-tests"
@@ -31,6 +29,7 @@ CLEAR_REASONS = {
     "empty_channel",
     "hostile_xml",
     "parse_failed",
+    "parse_crashed",
 }
 
 pytestmark = pytest.mark.skipif(
@@ -60,7 +59,7 @@ def test_every_corpus_feed_gets_a_clear_status(
     """Polling the whole corpus crashes nothing, prints no traceback, and stores the well-formed entries."""
     files = corpus_files()
     assert len(files) > 2000
-    polling = PollingSettings(workers=8, per_host=8)
+    parse = ParsePool(2, 1024)  # the production path: every result crosses a process boundary
     with LocalServer() as server:
         feeds = []
         for number, path in enumerate(files):
@@ -69,21 +68,11 @@ def test_every_corpus_feed_gets_a_clear_status(
             feeds.append(
                 FeedSettings(id=f"f{number}", name=path.name, url=server.url(f"/{number}.xml"))
             )
-        fetcher = Fetcher(
-            build_session(user_agent="corpus-test", pool_size=8),
-            timeout=polling.timeout,
-            connect_timeout=polling.connect_timeout,
-            max_bytes=polling.max_bytes,
-            clock=FakeClock(),
-        )
-        poller = Poller(
-            engine=sqlite_engine,
-            fetcher=fetcher,
-            clock=FakeClock(),
-            polling=polling,
-            timezone="Asia/Ho_Chi_Minh",
-        )
-        outcomes = {o.feed: o for o in poller.poll(feeds)}
+        poller = make_poller(sqlite_engine, workers=8, per_host=8, parse=parse)
+        try:
+            outcomes = {o.feed: o for o in poller.poll(feeds)}
+        finally:
+            parse.close()
 
     assert len(outcomes) == len(files)
     unclear = [

@@ -9,33 +9,12 @@ from pathlib import Path
 import structlog
 from sqlalchemy import Engine
 
-from syndicator.fetch import Fetcher
-from syndicator.http import build_session
 from syndicator.logs import configure_logging
-from syndicator.poller import Poller
-from syndicator.settings_models import FeedSettings, LoggingSettings, PollingSettings
-from tests.conftest import FakeClock
+from syndicator.settings_models import FeedSettings, LoggingSettings
+from tests.conftest import make_poller
 from tests.httpserver import LocalServer, Reply, static
 
 FIXTURE = Path(__file__).parent / "fixtures" / "feeds" / "nukeviet.xml"
-
-
-def poller(engine: Engine) -> Poller:
-    polling = PollingSettings(workers=2)
-    fetcher = Fetcher(
-        build_session(user_agent="t", pool_size=2),
-        timeout=polling.timeout,
-        connect_timeout=polling.connect_timeout,
-        max_bytes=polling.max_bytes,
-        clock=FakeClock(),
-    )
-    return Poller(
-        engine=engine,
-        fetcher=fetcher,
-        clock=FakeClock(),
-        polling=polling,
-        timezone="Asia/Ho_Chi_Minh",
-    )
 
 
 def test_one_line_per_feed_poll(sqlite_engine: Engine) -> None:
@@ -48,7 +27,7 @@ def test_one_line_per_feed_poll(sqlite_engine: Engine) -> None:
             FeedSettings(id="bad", name="bad", url=server.url("/bad.rss")),
         ]
         with structlog.testing.capture_logs() as logs:
-            poller(sqlite_engine).poll(feeds)
+            make_poller(sqlite_engine).poll(feeds)
     lines = {line["feed"]: line for line in logs if line["event"] == "feed.polled"}
     assert set(lines) == {"ok", "bad"}
     assert lines["ok"]["status"] == "ok" and lines["ok"]["new"] > 0 and "duration" in lines["ok"]

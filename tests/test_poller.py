@@ -13,11 +13,9 @@ from sqlmodel import select
 from storage import items as item_store
 from storage.models import FeedState, Item
 from storage.session import reading
-from syndicator.fetch import Fetcher
-from syndicator.http import build_session
-from syndicator.poller import HostLimiter, Poller, interleave_hosts
-from syndicator.settings_models import FeedSettings, PollingSettings
-from tests.conftest import FakeClock
+from syndicator.poller import HostLimiter, interleave_hosts
+from syndicator.settings_models import FeedSettings
+from tests.conftest import make_poller
 from tests.httpserver import LocalServer, Reply
 
 
@@ -27,24 +25,6 @@ def rss(*titles: str, host: str = "xa.example.gov.vn") -> bytes:
         for n, t in enumerate(titles)
     )
     return f'<rss version="2.0"><channel><title>t</title>{items}</channel></rss>'.encode()
-
-
-def make_poller(engine: Engine, workers: int = 4, per_host: int = 4) -> Poller:
-    polling = PollingSettings(workers=workers, per_host=per_host)
-    fetcher = Fetcher(
-        build_session(user_agent="t", pool_size=workers),
-        timeout=polling.timeout,
-        connect_timeout=polling.connect_timeout,
-        max_bytes=polling.max_bytes,
-        clock=FakeClock(),
-    )
-    return Poller(
-        engine=engine,
-        fetcher=fetcher,
-        clock=FakeClock(),
-        polling=polling,
-        timezone="Asia/Ho_Chi_Minh",
-    )
 
 
 def feed(feed_id: str, url: str) -> FeedSettings:
@@ -113,7 +93,7 @@ def test_storage_error_costs_one_feed(engine: Engine, monkeypatch: pytest.Monkey
         )
         outcomes = {
             o.feed: o
-            for o in make_poller(engine).poll(
+            for o in make_poller(engine, workers=4, per_host=4).poll(
                 [feed("good", server.url("/good")), feed("bad", server.url("/bad"))]
             )
         }
@@ -134,7 +114,7 @@ def test_control_characters_never_reach_the_database(engine: Engine) -> None:
     )
     with LocalServer() as server:
         server.route("/n", Reply(body, headers={"Content-Type": "application/rss+xml"}))
-        (outcome,) = make_poller(engine).poll([feed("n", server.url("/n"))])
+        (outcome,) = make_poller(engine, workers=4, per_host=4).poll([feed("n", server.url("/n"))])
     assert outcome.status == "ok" and outcome.new == 1
     with reading(engine) as session:
         item = session.exec(select(Item)).one()
