@@ -22,7 +22,7 @@ from storage import migrate
 from storage.engine import make_engine
 from storage.models import FeedState, Item, ItemSource
 from syndicator.dedup import digest
-from syndicator.normalize import title_key
+from syndicator.normalize.text import title_key
 from syndicator.records import ParsedItem
 
 FEEDS = 1000

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import requests
 from sqlalchemy import Engine
@@ -15,9 +16,9 @@ from syndicator.clock import Clock, SystemClock
 from syndicator.config import Settings, load_settings
 from syndicator.fetch import Fetcher
 from syndicator.http import build_session, user_agent
-from syndicator.parse import FeedParser, parse_feed
 from syndicator.parsepool import ParsePool
 from syndicator.poller import Poller
+from syndicator.records import FeedParser
 
 
 @dataclass
@@ -39,7 +40,10 @@ class App:
     @cached_property
     def http(self) -> requests.Session:
         polling = self.settings.polling
-        return build_session(user_agent=user_agent(polling.contact), pool_size=polling.workers)
+        hosts = {urlsplit(feed.url).hostname for feed in self.settings.feeds}
+        return build_session(
+            user_agent=user_agent(polling.contact), pool_size=polling.workers, hosts=len(hosts)
+        )
 
     @cached_property
     def fetcher(self) -> Fetcher:
@@ -56,6 +60,8 @@ class App:
     def parser(self) -> FeedParser:
         polling = self.settings.polling
         if polling.parse_processes == 0:
+            from syndicator.parse import parse_feed  # only then does this process parse
+
             return parse_feed
         return ParsePool(polling.parse_processes, polling.parse_memory_mb)
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from syndicator.normalize import title_key
+from syndicator.normalize.text import title_key
 from syndicator.records import ParsedItem
 
 SAME_STORY_WINDOW = timedelta(days=1)

@@ -7,6 +7,7 @@ clock is used only for calendar facts (an HTTP-date in Retry-After without a Dat
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import http.client
 import socket
@@ -34,6 +35,17 @@ BROKEN_CONNECTION = (
 )
 HEADER_VALUE_CAP = timedelta(days=365)  # bigger Retry-After / max-age values are nonsense
 NETWORK_ERRORS = (OSError, u3.HTTPError, http.client.HTTPException)  # requests' errors are OSError
+
+
+DRAIN_LIMIT = 64 * 1024  # an error page this small is read to keep its connection alive
+
+
+def _release(response: requests.Response) -> None:
+    """Give a bodiless or error answer's connection back to the pool instead of closing it."""
+    length = response.headers.get("Content-Length")
+    if response.status_code == 304 or (length and length.isdigit() and int(length) <= DRAIN_LIMIT):
+        with contextlib.suppress(*NETWORK_ERRORS):  # else it is simply closed, as before
+            response.raw.drain_conn()
 
 
 class _Stop(Exception):
@@ -101,10 +113,12 @@ class Fetcher:
             "max_age": parse_max_age(response.headers.get("Cache-Control")),
         }
         if code == 304:
+            _release(response)
             etag = response.headers.get("ETag") or request.etag
             modified = response.headers.get("Last-Modified") or request.last_modified
             return _done("not_modified", started, etag=etag, last_modified=modified, **facts)
         if not 200 <= code < 300:
+            _release(response)
             return self._refusal(response, started, facts)
         body = self._read_body(response, deadline)
         digest = hashlib.sha256(body).hexdigest()

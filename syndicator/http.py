@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import urllib.request
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -25,20 +26,27 @@ def user_agent(contact: str) -> str:
     return f"Syndicator/{__version__} (+contact: {cleaned})"
 
 
-def build_session(*, user_agent: str, pool_size: int) -> requests.Session:
+def build_session(*, user_agent: str, pool_size: int, hosts: int = 0) -> requests.Session:
     """One shared session: keep-alive pools for `pool_size` threads, no hidden retries.
 
-    `pool_size` is the number of fetch threads. At most that many hosts are in flight at once,
-    and at most that many requests go to one host, so it sizes both the number of per-host
-    pools kept and the connections kept per host. Failures are not retried here (the schedule
-    backs off instead), and more than MAX_REDIRECTS redirects is an error, so a loop is clear.
+    `pool_size` is the number of fetch threads, so at most that many connections to one host
+    are ever in use; `hosts` is how many hosts the feeds live on, so each keeps its pool.
+    Failures are not retried here (the schedule backs off instead), and more than
+    MAX_REDIRECTS redirects is an error, so a loop is clear.
     """
     if pool_size < 1:
         raise ValueError(f"pool_size must be at least 1, not {pool_size}")
     session = requests.Session()
-    adapter = HTTPAdapter(pool_connections=pool_size, pool_maxsize=pool_size, max_retries=0)
+    # One kept-alive pool per host polled: with fewer, rotating over many portals would evict a
+    # pool (and its TLS session) at every request.
+    pools = max(pool_size, hosts)
+    adapter = HTTPAdapter(pool_connections=pools, pool_maxsize=pool_size, max_retries=0)
     session.mount("http://", adapter)
     session.mount("https://", adapter)
     session.max_redirects = MAX_REDIRECTS
+    # Reading proxy variables and ~/.netrc on every request costs a tenth of a 304 cycle, and
+    # netrc credentials have no business in feed requests; proxies set in the environment
+    # (with their no_proxy exceptions) keep working.
+    session.trust_env = bool(urllib.request.getproxies())
     session.headers.update({"User-Agent": user_agent, "Accept": FEED_ACCEPT})
     return session

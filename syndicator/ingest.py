@@ -33,8 +33,7 @@ from syndicator.dedup import (
 )
 from syndicator.errors import FeedError
 from syndicator.fetch import Fetcher
-from syndicator.parse import FeedParser, parse_feed
-from syndicator.records import FetchRequest, FetchResult, ParsedFeed
+from syndicator.records import FeedParser, FetchRequest, FetchResult, ParsedFeed
 from syndicator.settings_models import FeedSettings, PollingSettings
 
 
@@ -73,7 +72,7 @@ def harvest(
     request: FetchRequest,
     fetched_at: datetime,
     tz: ZoneInfo,
-    parse: FeedParser = parse_feed,
+    parse: FeedParser,
 ) -> Harvest:
     """Fetch and parse one feed. Runs in a worker thread; never raises for a bad feed."""
     fetched = fetcher.fetch(request)

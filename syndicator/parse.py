@@ -6,7 +6,7 @@ import io
 import re
 from collections.abc import Mapping
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import feedparser  # type: ignore[import-untyped]  # no stubs published
@@ -27,20 +27,6 @@ from syndicator.records import ParsedFeed
 _HARMLESS = (CharacterEncodingOverride, NonXMLContentType)
 _PROBLEM_LIMIT = 200
 _WHITESPACE = re.compile(r"\s+")
-
-
-class FeedParser(Protocol):
-    """What turns fetched bytes into a ParsedFeed: parse_feed itself, or a ParsePool."""
-
-    def __call__(
-        self,
-        body: bytes,
-        *,
-        url: str,
-        content_type: str | None,
-        fetched_at: datetime,
-        tz: ZoneInfo,
-    ) -> ParsedFeed: ...
 
 
 def parse_feed(

@@ -19,8 +19,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from syndicator.errors import FeedError
-from syndicator.parse import FeedParser, parse_feed
-from syndicator.records import ParsedFeed
+from syndicator.parseworker import parse_in_worker
+from syndicator.records import FeedParser, ParsedFeed
 
 MEGABYTE = 1024 * 1024
 
@@ -36,7 +36,7 @@ class ParsePool:
     """A FeedParser that runs `function` (parse_feed) in worker processes; thread-safe."""
 
     def __init__(
-        self, processes: int, memory_limit_mb: int, function: FeedParser = parse_feed
+        self, processes: int, memory_limit_mb: int, function: FeedParser = parse_in_worker
     ) -> None:
         self.processes, self.function = processes, function
         self.memory_limit = memory_limit_mb * MEGABYTE

@@ -28,8 +28,7 @@ from storage.session import reading
 from syndicator.clock import Clock
 from syndicator.fetch import Fetcher
 from syndicator.ingest import Harvest, PollOutcome, harvest, store_harvest
-from syndicator.parse import FeedParser, parse_feed
-from syndicator.records import FetchRequest, FetchResult
+from syndicator.records import FeedParser, FetchRequest, FetchResult
 from syndicator.settings_models import FeedSettings, PollingSettings
 
 log = structlog.get_logger("syndicator.poll")
@@ -93,7 +92,7 @@ class BatchWriter:
         engine: Engine,
         polling: PollingSettings,
         states: dict[str, FeedState],
-        max_feeds: int = 100,
+        max_feeds: int = 25,
     ) -> None:
         self.engine, self.polling, self.max_feeds = engine, polling, max_feeds
         self.states = states  # read at the start of the poll; each feed is stored once
@@ -192,7 +191,7 @@ class Poller:
         clock: Clock,
         polling: PollingSettings,
         timezone: str,
-        parse: FeedParser = parse_feed,
+        parse: FeedParser,
     ) -> None:
         self.engine, self.fetcher, self.clock, self.polling = engine, fetcher, clock, polling
         self.timezone, self.parse = timezone, parse

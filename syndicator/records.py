@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Protocol
+from zoneinfo import ZoneInfo
 
 
 class Flag(StrEnum):
@@ -77,3 +79,17 @@ class FetchResult:
     error_reason: str | None = None  # stable code: "timeout", "http_404", "too_large", ...
     error: str | None = None  # one human line
     elapsed: float = 0.0
+
+
+class FeedParser(Protocol):
+    """What turns fetched bytes into a ParsedFeed: parse_feed itself, or a ParsePool."""
+
+    def __call__(
+        self,
+        body: bytes,
+        *,
+        url: str,
+        content_type: str | None,
+        fetched_at: datetime,
+        tz: ZoneInfo,
+    ) -> ParsedFeed: ...

@@ -14,8 +14,9 @@ from storage import migrate
 from storage.engine import make_engine
 from syndicator.fetch import Fetcher
 from syndicator.http import build_session
-from syndicator.parse import FeedParser, parse_feed
+from syndicator.parse import parse_feed
 from syndicator.poller import Poller
+from syndicator.records import FeedParser
 from syndicator.settings_models import PollingSettings
 
 PG_ADMIN_URL = os.environ.get(

@@ -6,7 +6,6 @@ import unicodedata
 
 import pytest
 
-from syndicator.normalize import text as text_module
 from syndicator.normalize.text import (
     clean_text,
     normalize_text,
@@ -83,7 +82,9 @@ def test_clean_text_never_calls_ftfy(monkeypatch: pytest.MonkeyPatch) -> None:
     def boom(text: str) -> str:
         raise AssertionError("ftfy called on clean text")
 
-    monkeypatch.setattr(text_module.ftfy, "fix_encoding", boom)
+    import ftfy
+
+    monkeypatch.setattr(ftfy, "fix_encoding", boom)
     clean_text(VIET + " – “Hà Nội” café")
 
 

@@ -13,7 +13,6 @@ from syndicator.cli.context import Context
 from syndicator.cli.output import age, emit_json
 from syndicator.dedup import candidates
 from syndicator.errors import FeedError
-from syndicator.parse import parse_feed
 from syndicator.records import FetchRequest
 
 
@@ -76,6 +75,8 @@ def _describe(row: dict[str, object], now: object) -> str:
 @click.pass_obj
 def check(ctx: Context, url: str, as_json: bool) -> None:
     """Fetch, parse and normalize one URL without storing anything."""
+    from syndicator.parse import parse_feed  # the only command that parses in this process
+
     app = ctx.app()
     fetched = app.fetcher.fetch(FetchRequest(url))
     if fetched.status == "error":

@@ -5,8 +5,6 @@ from __future__ import annotations
 import re
 import unicodedata
 
-import ftfy
-
 from syndicator.normalize.legacy import legacy_converter
 from syndicator.records import Flag
 
@@ -54,6 +52,8 @@ def repair_mojibake(text: str) -> str | None:
     if not _MOJIBAKE_GATE.search(text) or not _MOJIBAKE.search(text):
         return None
     before = len(_MOJIBAKE.findall(text))
+    import ftfy  # loaded on the first suspect string: most feeds never need it
+
     fixed = ftfy.fix_encoding(text)
     # Keep ftfy's answer only when it removed mojibake rather than moved it around.
     return fixed if len(_MOJIBAKE.findall(fixed)) < before else None
