@@ -1,0 +1,54 @@
+"""README.md documents every setting and every feed error reason the code can produce."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from syndicator.config import Settings
+from syndicator.settings_models import ChannelSettings, FeedSettings
+
+README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+NOT_SETTINGS = {"base_dir"}
+
+
+def setting_keys() -> list[str]:
+    keys = []
+    for name, field in Settings.model_fields.items():
+        annotation = field.annotation
+        if name in NOT_SETTINGS or name in ("feeds", "channels"):
+            continue
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            keys += [f"{name}.{sub}" for sub in annotation.model_fields]
+        else:
+            keys.append(name)
+    keys += [f"feeds[].{sub}" for sub in FeedSettings.model_fields]
+    keys += [f"channels.<name>.{sub}" for sub in ChannelSettings.model_fields]
+    return keys
+
+
+def test_every_setting_is_documented() -> None:
+    """Each key of settings.toml has a row in README.md's configuration reference."""
+    missing = [key for key in setting_keys() if f"| `{key}` |" not in README]
+    assert missing == []
+
+
+def error_reasons() -> set[str]:
+    """Every reason code written in the fetcher, parser and poller sources."""
+    root = Path(__file__).resolve().parent.parent / "syndicator"
+    source = "\n".join(p.read_text(encoding="utf-8") for p in root.rglob("*.py"))
+    raised = re.findall(r'(?:FeedError|NotAFeed|HostileFeed|_Stop)\(\s*"([a-z_]+)"', source)
+    classified = re.findall(r'return "([a-z_]+)", f?"', source)
+    failed = re.findall(r'_failed\([^()]*?"([a-z_]+)"', source)
+    assigned = re.findall(r'reason = "([a-z_]+)"', source)
+    return {*raised, *classified, *failed, *assigned, "empty_channel", "http_404", "internal_error"}
+
+
+def test_every_feed_error_reason_is_documented() -> None:
+    """Each error reason the fetcher, parser and poller can give has a row in README.md."""
+    reasons = error_reasons()
+    assert {"html_page", "store_failed", "timeout", "dns_failed", "hostile_xml"} <= reasons
+    missing = [reason for reason in sorted(reasons) if f"| `{reason}`" not in README]
+    assert missing == []
