@@ -86,3 +86,52 @@ class Tombstone(SQLModel, table=True):
     key: str = Field(primary_key=True, max_length=200)
     reason: str
     created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class Post(SQLModel, table=True):
+    """One item rendered for one channel, through review to publication (DESIGN.md, states)."""
+
+    __tablename__ = "post"
+    __table_args__ = (
+        UniqueConstraint(
+            "item_id", "channel", "generation", name="uq_post_item_channel_generation"
+        ),
+        Index("ix_post_channel_status", "channel", "status"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    item_id: int = Field(foreign_key="item.id", index=True)
+    channel: str = Field(max_length=64)
+    feed_id: str = Field(max_length=64, index=True)
+    generation: int = 0  # 0 for the first post; a repost takes the next
+    repost_of: int | None = Field(default=None, foreign_key="post.id")
+    status: str = Field(max_length=32, index=True)
+    version: int = 0  # bumped by every transition (compare-and-set)
+    priority: int = 0
+    rendered: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    edited_text: str | None = None
+    edited_by: str | None = None
+    edited_at: datetime | None = _time()
+    flags: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    approved_by: str | None = None
+    approved_at: datetime | None = _time()
+    next_attempt_at: datetime | None = _time(index=True)
+    attempts: int = 0
+    published_at: datetime | None = _time()
+    created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    updated_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class AuditEvent(SQLModel, table=True):
+    """Who did what to a post, when and why. Never updated or deleted by the product."""
+
+    __tablename__ = "audit_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    post_id: int = Field(foreign_key="post.id", index=True)
+    at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    actor: str = Field(max_length=128)
+    action: str = Field(max_length=32)
+    from_status: str | None = Field(default=None, max_length=32)
+    to_status: str = Field(max_length=32)
+    reason: str | None = None

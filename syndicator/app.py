@@ -18,7 +18,9 @@ from syndicator.fetch import Fetcher
 from syndicator.http import build_session, user_agent
 from syndicator.parsepool import ParsePool
 from syndicator.poller import Poller
+from syndicator.posts import PostMaker, ReviewQueue
 from syndicator.records import FeedParser
+from syndicator.render import Renderer, RenderSettings
 
 
 @dataclass
@@ -65,9 +67,29 @@ class App:
             return parse_feed
         return ParsePool(polling.parse_processes, polling.parse_memory_mb)
 
+    @cached_property
+    def renderer(self) -> Renderer:
+        config = self.settings.render
+        return Renderer(
+            self.settings.resolve_path(config.templates),
+            RenderSettings(
+                hashtags=tuple(config.hashtags),
+                agency_hashtag=config.agency_hashtag,
+                default_image=config.default_image,
+                timezone=self.settings.timezone,
+            ),
+        )
+
+    def post_maker(self) -> PostMaker:
+        return PostMaker(self.renderer, self.settings.channels, self.settings.review)
+
+    def review_queue(self) -> ReviewQueue:
+        return ReviewQueue(self.migrated_engine(), self.renderer, self.settings.channels)
+
     def poller(self) -> Poller:
         return Poller(
             parse=self.parser,
+            posts=self.post_maker(),
             engine=self.migrated_engine(),
             fetcher=self.fetcher,
             clock=self.clock,

@@ -13,6 +13,7 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from syndicator.errors import ConfigError
+from syndicator.pacing import PacingSettings
 from syndicator.settings_models import (
     CHANNEL_TYPES,
     SECRET_KEYS,
@@ -21,6 +22,7 @@ from syndicator.settings_models import (
     FeedSettings,
     LoggingSettings,
     PollingSettings,
+    RenderConfig,
     ReviewSettings,
     WebSettings,
     check_timezone,
@@ -43,6 +45,8 @@ class Settings(BaseSettings):
     feeds: list[FeedSettings] = Field(default_factory=list)
     channels: dict[str, ChannelSettings] = Field(default_factory=dict)
     review: ReviewSettings = ReviewSettings()
+    render: RenderConfig = RenderConfig()
+    pacing: dict[str, PacingSettings] = Field(default_factory=dict)
     web: WebSettings = WebSettings()
     logging: LoggingSettings = LoggingSettings()
     base_dir: Path = Path(".")
@@ -93,6 +97,12 @@ class Settings(BaseSettings):
                         f"feeds[{index}].channels: unknown channel {channel!r}; "
                         f"define [channels.{channel}] or use one of: {known}"
                     )
+        for name in self.pacing:
+            if name not in self.channels:
+                raise ValueError(
+                    f"pacing.{name}: no channel {name!r}; define [channels.{name}] "
+                    f"or remove [pacing.{name}]"
+                )
         return self
 
     def feed(self, feed_id: str) -> FeedSettings:

@@ -33,6 +33,7 @@ from syndicator.dedup import (
 )
 from syndicator.errors import FeedError
 from syndicator.fetch import Fetcher
+from syndicator.posts import NewItem, PostMaker
 from syndicator.records import FeedParser, FetchRequest, FetchResult, ParsedFeed
 from syndicator.settings_models import FeedSettings, PollingSettings
 
@@ -116,6 +117,7 @@ def store_harvest(
     *,
     tombstones: bool = True,
     known_state: FeedState | None = None,
+    posts: PostMaker | None = None,
 ) -> PollOutcome:
     """Record one harvest's items with its feed's validators and next poll, in the caller's
     transaction: items and validators commit together or not at all. `tombstones=False` skips
@@ -127,7 +129,7 @@ def store_harvest(
         _record_failure(state, harvest, polling)
         new, duplicates, status = 0, 0, "error"
     else:
-        new, duplicates = _store_items(session, state, harvest, backfill, tombstones)
+        new, duplicates = _store_items(session, state, harvest, backfill, tombstones, posts)
         _record_success(state, harvest, polling)
         status = harvest.fetched.status
     elapsed = round(harvest.fetched.elapsed + time.monotonic() - started, 3)
@@ -137,7 +139,12 @@ def store_harvest(
 
 
 def _store_items(
-    session: Session, state: FeedState, harvest: Harvest, backfill: int, tombstones: bool
+    session: Session,
+    state: FeedState,
+    harvest: Harvest,
+    backfill: int,
+    tombstones: bool,
+    posts: PostMaker | None,
 ) -> tuple[int, int]:
     if harvest.parsed is None:
         return 0, 0
@@ -147,10 +154,15 @@ def _store_items(
     postable = _postable_on_first_poll(decisions, backfill) if not state.initialized else None
     fresh = [d.candidate for d in decisions if d.verdict is Verdict.NEW]
     rows = [_item_values(c, harvest, postable is None or c.source_key in postable) for c in fresh]
-    sources = [
-        _source_values(c, harvest, item_id)
-        for c, item_id in zip(fresh, item_store.insert_items(session, rows), strict=True)
-    ]
+    ids = item_store.insert_items(session, rows)
+    sources = [_source_values(c, harvest, item_id) for c, item_id in zip(fresh, ids, strict=True)]
+    if posts is not None and harvest.feed.channels:
+        ready = [
+            NewItem(item_id, c.item, c.published)
+            for c, item_id, row in zip(fresh, ids, rows, strict=True)
+            if row["postable"]
+        ]
+        posts.create(session, harvest.feed, ready, harvest.fetched_at)
     sources += [
         _source_values(d.candidate, harvest, d.item_id or 0)
         for d in decisions

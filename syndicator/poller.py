@@ -28,6 +28,7 @@ from storage.session import reading
 from syndicator.clock import Clock
 from syndicator.fetch import Fetcher
 from syndicator.ingest import Harvest, PollOutcome, harvest, store_harvest
+from syndicator.posts import PostMaker
 from syndicator.records import FeedParser, FetchRequest, FetchResult
 from syndicator.settings_models import FeedSettings, PollingSettings
 
@@ -93,7 +94,9 @@ class BatchWriter:
         polling: PollingSettings,
         states: dict[str, FeedState],
         max_feeds: int = 25,
+        posts: PostMaker | None = None,
     ) -> None:
+        self.posts = posts
         self.engine, self.polling, self.max_feeds = engine, polling, max_feeds
         self.states = states  # read at the start of the poll; each feed is stored once
         self.session: Session | None = None
@@ -128,6 +131,7 @@ class BatchWriter:
             self.polling.backfill,
             tombstones=self.tombstones,
             known_state=self.states.pop(harvest.feed.id, None),
+            posts=self.posts,
         )
 
     def _replay(self, harvests: list[Harvest]) -> list[tuple[PollOutcome, Harvest]]:
@@ -192,9 +196,10 @@ class Poller:
         polling: PollingSettings,
         timezone: str,
         parse: FeedParser,
+        posts: PostMaker | None = None,
     ) -> None:
         self.engine, self.fetcher, self.clock, self.polling = engine, fetcher, clock, polling
-        self.timezone, self.parse = timezone, parse
+        self.timezone, self.parse, self.posts = timezone, parse, posts
         self.limiter = HostLimiter(polling.per_host)
 
     def poll(
@@ -204,7 +209,7 @@ class Poller:
         with reading(self.engine) as session:
             states = feed_store.load_states(session, [feed.id for feed in feeds])
         requests = {feed.id: fetch_request(feed, states.get(feed.id)) for feed in feeds}
-        writer = BatchWriter(self.engine, self.polling, states)
+        writer = BatchWriter(self.engine, self.polling, states, posts=self.posts)
         outcomes: list[PollOutcome] = []
         with ThreadPoolExecutor(self.polling.workers, thread_name_prefix="fetch") as pool:
             try:

@@ -118,6 +118,24 @@ SECRET_KEYS = frozenset({"page_token", "app_secret", "refresh_token"})
 
 class ReviewSettings(Section):
     watch_words: list[str] = Field(default_factory=lambda: ["mật", "tối mật", "tuyệt mật"])
+    # Phrases in which a watch word is innocent ("mật ong" is honey); removed before matching.
+    watch_exceptions: list[str] = Field(
+        default_factory=lambda: ["mật ong", "mật độ", "mật khẩu", "mật thiết", "thân mật"]
+    )
+    min_body_chars: int = Field(default=80, ge=0)
+    max_age_days: int = Field(default=7, ge=1)
+
+
+class RenderConfig(Section):
+    templates: str = "templates"  # folder of the post templates, relative to settings
+    hashtags: list[str] = Field(default_factory=list)
+    agency_hashtag: bool = True
+    default_image: str | None = None  # cover for items without a picture (Zalo needs one)
+
+    @field_validator("default_image")
+    @classmethod
+    def _image_url(cls, value: str | None) -> str | None:
+        return None if not value else check_http_url(value)
 
 
 class WebSettings(Section):

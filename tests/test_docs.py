@@ -8,6 +8,7 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from syndicator.config import Settings
+from syndicator.pacing import PacingSettings
 from syndicator.settings_models import ChannelSettings, FeedSettings
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
@@ -18,7 +19,7 @@ def setting_keys() -> list[str]:
     keys = []
     for name, field in Settings.model_fields.items():
         annotation = field.annotation
-        if name in NOT_SETTINGS or name in ("feeds", "channels"):
+        if name in NOT_SETTINGS or name in ("feeds", "channels", "pacing"):
             continue
         if isinstance(annotation, type) and issubclass(annotation, BaseModel):
             keys += [f"{name}.{sub}" for sub in annotation.model_fields]
@@ -26,6 +27,7 @@ def setting_keys() -> list[str]:
             keys.append(name)
     keys += [f"feeds[].{sub}" for sub in FeedSettings.model_fields]
     keys += [f"channels.<name>.{sub}" for sub in ChannelSettings.model_fields]
+    keys += [f"pacing.<channel>.{sub}" for sub in PacingSettings.model_fields]
     return keys
 
 

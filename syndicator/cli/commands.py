@@ -7,7 +7,7 @@ import sys
 import click
 
 from syndicator import __version__
-from syndicator.cli import db, feeds, poll
+from syndicator.cli import db, feeds, poll, queue
 from syndicator.cli.context import Context
 from syndicator.errors import ConfigError, SyndicatorError
 
@@ -33,6 +33,7 @@ def cli(ctx: click.Context, config: str | None) -> None:
 cli.add_command(poll.poll)
 cli.add_command(feeds.feeds)
 cli.add_command(db.db)
+cli.add_command(queue.queue)
 
 
 def main() -> None:

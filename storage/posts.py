@@ -1,0 +1,120 @@
+"""Post and audit queries. Transitions are compare-and-set: they name the version they saw."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import update
+from sqlmodel import Session, col, select
+
+from storage.models import AuditEvent, Item, ItemSource, Post
+
+
+def insert_post(session: Session, values: dict[str, Any]) -> int:
+    post = Post(**values)
+    session.add(post)
+    session.flush()
+    if post.id is None:
+        raise RuntimeError("the database gave the new post no id")
+    return post.id
+
+
+def record(
+    session: Session,
+    post_id: int,
+    at: datetime,
+    actor: str,
+    action: str,
+    from_status: str | None,
+    to_status: str,
+    reason: str | None = None,
+) -> None:
+    """Write one audit event (in the caller's transaction, beside the change it describes)."""
+    session.add(
+        AuditEvent(
+            post_id=post_id,
+            at=at,
+            actor=actor,
+            action=action,
+            from_status=from_status,
+            to_status=to_status,
+            reason=reason,
+        )
+    )
+
+
+def compare_and_set(session: Session, post_id: int, version: int, changes: dict[str, Any]) -> bool:
+    """Apply `changes` only if the post is still at `version`; bumps the version. True if applied."""
+    query = (
+        update(Post)
+        .where(col(Post.id) == post_id, col(Post.version) == version)
+        .values(**changes, version=version + 1)
+    )
+    changed: int = session.execute(query).rowcount  # type: ignore[attr-defined]
+    return changed == 1
+
+
+def get(session: Session, post_id: int) -> Post | None:
+    return session.get(Post, post_id, populate_existing=True)
+
+
+def with_items(session: Session, post_ids: Collection[int]) -> list[tuple[Post, Item]]:
+    query = (
+        select(Post, Item)
+        .join(Item, col(Item.id) == col(Post.item_id))
+        .where(col(Post.id).in_(list(post_ids)))
+    )
+    return [(post, item) for post, item in session.exec(query)]
+
+
+def listing(
+    session: Session,
+    *,
+    status: str | None = None,
+    feed: str | None = None,
+    channel: str | None = None,
+    limit: int = 500,
+) -> list[tuple[Post, Item]]:
+    """Posts with their items, newest first, filtered as asked."""
+    query = select(Post, Item).join(Item, col(Item.id) == col(Post.item_id))
+    if status:
+        query = query.where(col(Post.status) == status)
+    if feed:
+        query = query.where(col(Post.feed_id) == feed)
+    if channel:
+        query = query.where(col(Post.channel) == channel)
+    query = query.order_by(col(Post.id).desc()).limit(limit)
+    return [(post, item) for post, item in session.exec(query)]
+
+
+def trail(session: Session, post_id: int) -> list[AuditEvent]:
+    query = (
+        select(AuditEvent)
+        .where(col(AuditEvent.post_id) == post_id)
+        .order_by(col(AuditEvent.at), col(AuditEvent.id))
+    )
+    return list(session.exec(query))
+
+
+def approved_on(session: Session, channel: str) -> list[tuple[Post, str]]:
+    """Approved posts of a channel with their item's title."""
+    query = (
+        select(Post, Item.title)
+        .join(Item, col(Item.id) == col(Post.item_id))
+        .where(col(Post.channel) == channel, col(Post.status) == "approved")
+    )
+    return [(post, title) for post, title in session.exec(query)]
+
+
+def published_since(session: Session, channel: str, since: datetime) -> list[datetime]:
+    query = select(Post.published_at).where(
+        col(Post.channel) == channel, col(Post.published_at) >= since
+    )
+    return [moment for moment in session.exec(query) if moment is not None]
+
+
+def source_keys(session: Session, item_id: int) -> list[str]:
+    query = select(ItemSource.source_key).where(col(ItemSource.item_id) == item_id)
+    return list(session.exec(query))

@@ -1,0 +1,382 @@
+"""One post per channel from the operator's Jinja2 templates, rendered in a sandbox with limits.
+
+Templates are configuration the operator edits on the server. The sandbox keeps a mistake (a
+typo, an endless loop, a huge repeat) from hanging or flooding the service. Feed values are only
+ever data: never parsed as template code, and escaped wherever they go into HTML (the Zalo body).
+It does not make a deliberately hostile template harmless (see templates/README.md, "Limits").
+"""
+
+from __future__ import annotations
+
+import re
+import traceback
+import unicodedata
+from collections.abc import Callable, Iterable, Iterator
+from contextvars import ContextVar
+from dataclasses import asdict, dataclass, fields
+from datetime import UTC, datetime
+from html import unescape
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from jinja2 import FileSystemLoader, StrictUndefined, nodes, pass_context
+from jinja2.compiler import CodeGenerator
+from jinja2.exceptions import SecurityError, TemplateNotFound, TemplateSyntaxError
+from jinja2.runtime import Context
+from jinja2.sandbox import SandboxedEnvironment
+from markupsafe import Markup, escape
+
+from syndicator.hashtags import build_hashtags
+from syndicator.normalize.markup import html_to_text, sanitize_html
+from syndicator.normalize.text import tidy, truncate_words
+
+CHANNEL_TYPES = ("facebook", "zalo", "sandbox")
+# The defaults in the source tree: a name missing from the operator's folder is looked up here.
+SHIPPED_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+# Meta documents no maximum for `message`; 63,206 is a third-party figure (UNCONFIRMED, see
+# research/facebook-graph.md §5). We cap at it, counting NFC code points.
+FACEBOOK_MAX = 63_206
+ZALO_LIMITS = {"title": 150, "author": 50, "description": 300}  # research/zalo-oa.md §2
+OUTPUT_CAP = 200_000  # characters a template may print; also the largest value it may build
+MAX_RANGE = 1_000  # items in one range() (Jinja's sandbox alone allows 100,000)
+MAX_STEPS = 100_000  # loop iterations plus calls in one render: stops loops that print nothing
+MAX_BITS = 100_000  # size of an integer that arithmetic may build
+_FIELDS = {"text": "Nội dung", "title": "Tiêu đề", "author": "Tác giả", "description": "Mô tả"}
+_BLANK_LINES = re.compile(r"\n{3,}")
+_WEB_URL = re.compile(r"https?://", re.IGNORECASE)
+_SIZED = (str, bytes, list, tuple, dict, set, frozenset)
+
+
+@dataclass(frozen=True, slots=True)
+class RenderInput:
+    """What a template may show of one item and its feed (clean NFC text, sanitized HTML)."""
+
+    title: str
+    summary: str
+    content_html: str
+    url: str | None  # the article's link
+    image: str | None
+    published: datetime | None
+    categories: tuple[str, ...]
+    author: str | None
+    feed_id: str
+    feed_name: str
+    agency: str
+
+
+@dataclass(frozen=True, slots=True)
+class RenderSettings:
+    """The operator's rendering settings."""
+
+    hashtags: tuple[str, ...] = ()  # always added, e.g. ("#QuangNgai",)
+    agency_hashtag: bool = True  # also "#SoKHCNDakLak" from the agency "Sở KH&CN Đắk Lắk"
+    default_image: str | None = None  # cover when the item has none
+    timezone: str = "Asia/Ho_Chi_Minh"  # for dates shown in templates
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    """One channel's post as rendered; on a template error only `error` and `flags` are set."""
+
+    channel_type: str  # "facebook" | "zalo" | "sandbox"
+    text: str  # facebook/sandbox: the message; zalo: the body as plain text (review screens)
+    link: str | None  # the article's link (facebook: the post's link)
+    title: str = ""  # zalo
+    author: str = ""  # zalo
+    description: str = ""  # zalo
+    cover: str | None = None  # zalo: item image or default_image; facebook: the item's image
+    body: tuple[dict[str, str], ...] = ()  # zalo body blocks
+    error: str | None = None  # "templates/zalo.j2 line 7: 'x' is undefined"
+    flags: tuple[str, ...] = ()  # "template_error", "truncated", "no_image"
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready dict for the database."""
+        return asdict(self) | {"body": [dict(b) for b in self.body], "flags": list(self.flags)}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Rendered:
+        """The value `to_json` stored; keys it lacks take their defaults, unknown keys are ignored."""
+        values: dict[str, Any] = {"text": "", "link": None}
+        values |= {f.name: data[f.name] for f in fields(cls) if f.name in data}
+        values["body"] = tuple(dict(block) for block in values.get("body", ()))
+        values["flags"] = tuple(values.get("flags", ()))
+        return cls(**values)
+
+
+# ---- the sandbox: Jinja's, plus limits on work and on the size of values ----
+
+_STEPS: ContextVar[list[int] | None] = ContextVar("render_steps", default=None)
+
+
+def _spend() -> None:
+    steps = _STEPS.get()  # None while Jinja folds constants at compile time
+    if steps is not None:
+        steps[0] -= 1
+        if steps[0] < 0:
+            raise SecurityError(f"more than {MAX_STEPS} loop steps and calls (endless loop?)")
+
+
+def _sized(value: Any) -> Any:
+    """`value`, unless it is a string or collection too big for any post."""
+    if isinstance(value, _SIZED) and len(value) > OUTPUT_CAP:
+        raise SecurityError(f"a value of {len(value)} characters or items, over {OUTPUT_CAP}")
+    return value
+
+
+def _check_binop(operator: str, left: Any, right: Any) -> None:
+    """Refuse arithmetic whose result is too big to build: "x" * 10**9, 9 ** 999999."""
+    sized = [len(v) for v in (left, right) if isinstance(v, _SIZED)]
+    ints = [abs(v) for v in (left, right) if isinstance(v, int)]
+    if operator == "*" and sized and ints and sized[0] * ints[0] > OUTPUT_CAP:
+        raise SecurityError(f"a repeat to over {OUTPUT_CAP} characters or items")
+    if operator == "*" and len(ints) == 2 and sum(i.bit_length() for i in ints) > MAX_BITS:
+        raise SecurityError(f"a product over {MAX_BITS} bits")
+    if operator == "**" and len(ints) == 2 and ints[0].bit_length() * right > MAX_BITS:
+        raise SecurityError(f"a power over {MAX_BITS} bits")
+
+
+def _capped_range(*args: int) -> range:
+    numbers = range(*args)
+    if len(numbers) > MAX_RANGE:
+        raise SecurityError(f"range() of {len(numbers)} items, over the {MAX_RANGE} limit")
+    return numbers
+
+
+@pass_context  # also keeps Jinja from calling it at compile time
+def _counted(context: Context, iterable: Iterable[Any]) -> Iterator[Any]:
+    """Every {% for %} loops through this: each step spends from the render's budget."""
+    for value in iterable:
+        _spend()
+        yield value
+
+
+def _guarded_filter(function: Callable[..., Any]) -> Callable[..., Any]:
+    def guarded(*args: Any, **kwargs: Any) -> Any:
+        return _sized(function(*args, **kwargs))
+
+    guarded.__dict__.update(getattr(function, "__dict__", {}))  # keeps pass_context marks
+    return guarded
+
+
+class _LimitedCodeGenerator(CodeGenerator):
+    """Compiles every loop through the step counter and every `~` through the size check."""
+
+    def visit_Template(self, node: nodes.Template, frame: Any = None) -> None:
+        for loop in node.find_all(nodes.For):
+            loop.iter = nodes.Filter(loop.iter, "_counted", [], [], None, None, lineno=loop.lineno)
+        for concat in node.find_all(nodes.Concat):
+            concat.nodes = [nodes.Filter(n, "_sized", [], [], None, None) for n in concat.nodes]
+        super().visit_Template(node, frame)
+
+
+class _LimitedSandbox(SandboxedEnvironment):
+    code_generator_class = _LimitedCodeGenerator
+    intercepted_binops = frozenset({"*", "**", "%", "+"})
+
+    def call_binop(self, context: Context, operator: str, left: Any, right: Any) -> Any:
+        _check_binop(operator, left, right)
+        return _sized(super().call_binop(context, operator, left, right))
+
+    def call(__self, __context: Context, __obj: Any, *args: Any, **kwargs: Any) -> Any:
+        _spend()
+        return _sized(super().call(__context, __obj, *args, **kwargs))
+
+
+def _truncate_filter(text: Any, limit: int) -> str:
+    if limit < 1:
+        raise ValueError("truncate_words needs a limit of at least 1")
+    return truncate_words(str(text), limit)
+
+
+def make_environment(folders: list[Path]) -> SandboxedEnvironment:
+    """The sandbox templates run in: plain text out, a missing variable is an error."""
+    env = _LimitedSandbox(
+        loader=FileSystemLoader(folders),  # the first folder holding a name wins
+        autoescape=False,  # templates write plain text; the Zalo HTML is built and escaped here
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["truncate_words"] = _truncate_filter
+    env.filters = {name: _guarded_filter(f) for name, f in env.filters.items()}
+    env.filters |= {"_counted": _counted, "_sized": _sized}
+    env.globals["range"] = _capped_range
+    del env.globals["lipsum"]  # placeholder text of any size: no use in a post
+    return env
+
+
+class _OutputCapError(SecurityError):
+    """The template printed more than OUTPUT_CAP characters."""
+
+
+# ---- rendering ----
+
+
+def fit(text: str, limit: int, flags: list[str]) -> str:
+    """`text` cut at a word boundary to `limit` characters; notes "truncated" when it was cut."""
+    if len(text) <= limit:
+        return text
+    if "truncated" not in flags:
+        flags.append("truncated")
+    return truncate_words(text, limit)
+
+
+def plain_text(text: str) -> str:
+    """Template output tidied line by line: NFC, single spaces, at most one blank line in a row."""
+    lines = "\n".join(tidy(line) for line in text.split("\n"))
+    return _BLANK_LINES.sub("\n\n", lines).strip()
+
+
+class Renderer:
+    """Renders posts from the templates in `template_dir`, else the shipped ones (re-read when changed)."""
+
+    def __init__(self, template_dir: Path, settings: RenderSettings) -> None:
+        self.template_dir = template_dir.resolve()
+        self.folders = [self.template_dir, SHIPPED_TEMPLATES]
+        self.settings = settings
+        self.zone = ZoneInfo(settings.timezone)
+        self.env = make_environment(self.folders)
+
+    def render(
+        self, channel_type: str, input: RenderInput, template: str | None = None
+    ) -> Rendered:
+        """The post for one channel from `template` (a per-feed override in template_dir) or
+        "<channel_type>.j2". Never raises for template problems: returns Rendered with error set.
+        """
+        if channel_type not in CHANNEL_TYPES:
+            raise ValueError(f"unknown channel type {channel_type!r}")
+        name = template or f"{channel_type}.j2"
+        try:
+            output = self._run(name, self.variables(channel_type, input))
+        except Exception as exc:  # any template problem becomes a value, never a crash
+            error = self._describe(name, exc)
+            return Rendered(channel_type, "", None, error=error, flags=("template_error",))
+        if channel_type == "zalo":
+            return self._zalo(input, output)
+        flags: list[str] = []
+        text = fit(plain_text(output), FACEBOOK_MAX, flags)
+        return Rendered(
+            channel_type, text, web_url(input.url), cover=web_url(input.image), flags=tuple(flags)
+        )
+
+    def check_text(self, channel_type: str, text: str, field: str = "text") -> str | None:
+        """None if an editor's text fits the channel, else a Vietnamese message saying why not.
+
+        `field` is "text" (the Facebook or sandbox message; the Zalo body, no known limit) or,
+        for Zalo, "title", "author" or "description". Counts NFC characters, as render does.
+        """
+        if channel_type not in CHANNEL_TYPES or field not in _FIELDS:
+            raise ValueError(f"unknown channel type or field: {channel_type!r}, {field!r}")
+        if channel_type != "zalo" and field != "text":
+            raise ValueError(f"{channel_type} posts have no {field!r}")
+        limit = ZALO_LIMITS.get(field) if channel_type == "zalo" else FACEBOOK_MAX
+        length = len(unicodedata.normalize("NFC", text).strip())
+        if length == 0:
+            return f"{_FIELDS[field]} trống"
+        if limit is not None and length > limit:
+            return (
+                f"{_FIELDS[field]} dài {length} ký tự, vượt giới hạn {limit} ký tự "
+                f"của {channel_type.capitalize()}"
+            )
+        return None
+
+    def variables(self, channel_type: str, input: RenderInput) -> dict[str, Any]:
+        """The names a template can use (documented in templates/README.md)."""
+        published = input.published
+        if published is not None:
+            published = published.replace(tzinfo=published.tzinfo or UTC).astimezone(self.zone)
+        agency = [input.agency] if self.settings.agency_hashtag else []
+        hashtags = list(build_hashtags([*self.settings.hashtags, *agency]))
+        names = ("title", "summary", "author", "feed_id", "feed_name", "agency")
+        return {name: getattr(input, name) for name in names} | {
+            "url": web_url(input.url),
+            "image": web_url(input.image),
+            "published": published,
+            "published_text": published.strftime("%d/%m/%Y %H:%M") if published else "",
+            "categories": list(input.categories),
+            "hashtags": hashtags,
+            "hashtags_text": " ".join(hashtags),
+            "channel": channel_type,
+            "item": input,
+        }
+
+    def _run(self, name: str, variables: dict[str, Any]) -> str:
+        """The template's output, stopped once it passes OUTPUT_CAP characters."""
+        chunks = self.env.get_template(name).generate(variables)
+        token = _STEPS.set([MAX_STEPS])
+        try:
+            parts, size = [], 0
+            for chunk in chunks:
+                size += len(chunk)
+                if size > OUTPUT_CAP:
+                    raise _OutputCapError(f"output over {OUTPUT_CAP} characters")
+                parts.append(chunk)
+            return "".join(parts)
+        finally:
+            getattr(chunks, "close", lambda: None)()  # ends the template at once, not at GC
+            _STEPS.reset(token)
+
+    def _describe(self, name: str, exc: Exception) -> str:
+        """'<dir>/<file> line N: what went wrong', naming the template where it happened."""
+        if isinstance(exc, TemplateNotFound):
+            return f"{self._label(str(exc.name or name))}: template not found"
+        line: int | None = None
+        message = str(exc) or type(exc).__name__
+        if isinstance(exc, TemplateSyntaxError):
+            name, line, message = exc.name or name, exc.lineno, exc.message or message
+        elif not isinstance(exc, _OutputCapError):
+            for frame, lineno in traceback.walk_tb(exc.__traceback__):
+                found = self._template_name(frame.f_code.co_filename)
+                if found is not None:  # the innermost template frame (includes, macros)
+                    name, line = found, lineno
+        return f"{self._label(name)}{f' line {line}' if line else ''}: {message}"
+
+    def _template_name(self, filename: str) -> str | None:
+        for folder in self.folders:
+            if Path(filename).is_relative_to(folder):
+                return Path(filename).relative_to(folder).as_posix()
+        return None
+
+    def _label(self, name: str) -> str:
+        return f"{self.template_dir.name}/{name}"
+
+    def _zalo(self, input: RenderInput, output: str) -> Rendered:
+        flags: list[str] = []
+        author = input.author or input.agency or input.feed_name
+        title = fit(tidy(input.title), ZALO_LIMITS["title"], flags)
+        author = fit(tidy(author), ZALO_LIMITS["author"], flags)
+        description = fit(tidy(output), ZALO_LIMITS["description"], flags)
+        cover = web_url(input.image) or self.settings.default_image
+        if cover is None:
+            flags.append("no_image")
+        body = zalo_body(input)
+        text = "\n".join(html_to_text(b["content"]) for b in body if b["type"] == "text")
+        return Rendered(
+            "zalo", tidy(text, keep_newlines=True), web_url(input.url), title=title, author=author,
+            description=description, cover=cover, body=body, flags=tuple(flags),
+        )  # fmt: skip
+
+
+def web_url(url: str | None) -> str | None:
+    """`url` if it is an http(s) address (the only kind a platform can fetch or a reader open)."""
+    return url if url and _WEB_URL.match(url) else None
+
+
+def zalo_body(input: RenderInput) -> tuple[dict[str, str], ...]:
+    """Zalo article blocks: the picture (unless the HTML shows it), the content, the source."""
+    content = sanitize_html(input.content_html, input.url)  # again: cheap, and safe if skipped
+    blocks: list[dict[str, str]] = []
+    image = web_url(input.image)
+    if image and image not in unescape(content):
+        blocks.append({"type": "image", "url": image, "caption": ""})
+    if not content:
+        lines = input.summary.splitlines()
+        content = "".join(f"<p>{escape(line.strip())}</p>" for line in lines if line.strip())
+    if content:
+        blocks.append({"type": "text", "content": content})
+    source = escape(input.feed_name)
+    if web_url(input.url):
+        source = Markup('<a href="{}">{}</a>').format(input.url, input.feed_name)
+    blocks.append({"type": "text", "content": f"<p>Nguồn: {source}</p>"})
+    return tuple(blocks)

@@ -1,0 +1,260 @@
+"""Posts and the review queue: creation by policy, compare-and-set transitions, audit, tombstones."""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import Engine
+from sqlmodel import select
+
+from storage import items as item_store
+from storage import posts as post_store
+from storage.models import AuditEvent, Post
+from storage.session import reading, writing
+from syndicator.posts import (
+    APPROVED,
+    PENDING,
+    REJECTED,
+    STATUSES,
+    Conflict,
+    NewItem,
+    PostMaker,
+    PostNotFound,
+    ReviewQueue,
+    TransitionRefused,
+)
+from syndicator.records import ParsedItem
+from syndicator.render import Renderer, RenderSettings
+from syndicator.settings_models import ChannelSettings, FeedSettings, ReviewSettings
+
+NOW = datetime(2026, 11, 1, 3, 0, tzinfo=UTC)
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+CHANNELS = {
+    "facebook": ChannelSettings(type="facebook"),
+    "zalo": ChannelSettings(type="zalo"),
+    "off": ChannelSettings(type="sandbox", enabled=False),
+}
+BODY = "Ủy ban nhân dân tỉnh thông báo kế hoạch triển khai chuyển đổi số năm 2027 tới các sở, ban, ngành."
+
+
+def renderer() -> Renderer:
+    return Renderer(TEMPLATES, RenderSettings(default_image="https://tinh.gov.vn/logo.png"))
+
+
+def feed(review: str = "required", channels: tuple[str, ...] = ("facebook",)) -> FeedSettings:
+    return FeedSettings(
+        id="skhcn",
+        name="Sở KH&CN",
+        url="https://skhcn.gov.vn/rss",
+        agency="Sở KH&CN",
+        review=review,
+        channels=list(channels),
+    )  # type: ignore[arg-type]
+
+
+def parsed(title: str = "Triển khai chuyển đổi số năm 2027", n: int = 1) -> ParsedItem:
+    return ParsedItem(
+        guid=f"news_{n}",
+        link=f"https://skhcn.gov.vn/tin/{n}.html",
+        url=f"https://skhcn.gov.vn/tin/{n}.html",
+        title=title,
+        summary=BODY,
+        content_html=f"<p>{BODY}</p>",
+        image="https://skhcn.gov.vn/a.jpg",
+        published=NOW - timedelta(hours=1),
+    )
+
+
+def make_posts(engine: Engine, the_feed: FeedSettings, item: ParsedItem | None = None) -> list[int]:
+    """Store one item as ingest does and let the PostMaker file its posts."""
+    item = item or parsed()
+    row = {
+        "canonical_url": item.url,
+        "url_key": "u" + (item.guid or ""),
+        "link": item.link,
+        "guid": item.guid,
+        "title": item.title,
+        "title_key": item.title.casefold(),
+        "summary": item.summary,
+        "content_html": item.content_html,
+        "image": item.image,
+        "author": None,
+        "categories": [],
+        "flags": [],
+        "published_at": item.published,
+        "first_feed_id": the_feed.id,
+        "postable": True,
+        "created_at": NOW,
+    }
+    with writing(engine) as session:
+        (item_id,) = item_store.insert_items(session, [row])
+        item_store.insert_sources(
+            session,
+            [
+                {
+                    "item_id": item_id,
+                    "feed_id": the_feed.id,
+                    "source_key": "k" + (item.guid or ""),
+                    "guid": item.guid,
+                    "link": item.link,
+                    "seen_at": NOW,
+                }
+            ],
+        )
+        maker = PostMaker(renderer(), CHANNELS, ReviewSettings())
+        maker.create(session, the_feed, [NewItem(item_id, item, item.published or NOW)], NOW)
+    with reading(engine) as session:
+        return [p.id or 0 for p in session.exec(select(Post).where(Post.item_id == item_id))]
+
+
+def review(engine: Engine) -> ReviewQueue:
+    return ReviewQueue(engine, renderer(), CHANNELS)
+
+
+def trail(engine: Engine, post_id: int) -> list[AuditEvent]:
+    with reading(engine) as session:
+        return post_store.trail(session, post_id)
+
+
+def status(engine: Engine, post_id: int) -> str:
+    with reading(engine) as session:
+        post = post_store.get(session, post_id)
+    assert post is not None
+    return post.status
+
+
+def test_one_post_per_enabled_channel(engine: Engine) -> None:
+    """An item becomes one post per enabled channel of its feed, waiting for review."""
+    ids = make_posts(engine, feed(channels=("facebook", "zalo", "off")))
+    assert len(ids) == 2 and all(status(engine, i) == PENDING for i in ids)
+    (event,) = trail(engine, ids[0])
+    assert (event.actor, event.action, event.to_status) == ("syndicator", "create", PENDING)
+
+
+def test_auto_feed_approves_clean_items(engine: Engine) -> None:
+    """On a review = "auto" feed a clean item is approved at once, by the system."""
+    (post_id,) = make_posts(engine, feed(review="auto"))
+    assert status(engine, post_id) == APPROVED
+
+
+def test_auto_feed_still_holds_flagged_items(engine: Engine) -> None:
+    """A watch word on an auto feed forces review, and the post says why."""
+    (post_id,) = make_posts(engine, feed(review="auto"), parsed("Văn bản tối mật của tỉnh"))
+    with reading(engine) as session:
+        post = post_store.get(session, post_id)
+    assert post is not None and post.status == PENDING
+    assert "watch_word:tối mật" in post.flags
+
+
+def test_approve_then_reject_refused_states(engine: Engine) -> None:
+    """Approve moves pending to approved; approving again or approving a rejected post is refused."""
+    first, second = make_posts(engine, feed(channels=("facebook", "zalo")))
+    queue = review(engine)
+    assert queue.approve(first, "bien-tap-vien", NOW).status == APPROVED
+    with pytest.raises(TransitionRefused, match="is approved; cannot approve"):
+        queue.approve(first, "bien-tap-vien", NOW)
+    queue.reject(second, "truong-ban", "Trùng tin đã đăng", NOW)
+    with pytest.raises(TransitionRefused, match="is rejected"):
+        queue.approve(second, "truong-ban", NOW)
+    assert status(engine, second) == REJECTED
+    assert [e.action for e in trail(engine, second)] == ["create", "reject"]
+    assert trail(engine, second)[-1].reason == "Trùng tin đã đăng"
+
+
+def test_reject_needs_a_reason_and_unknown_ids_fail(engine: Engine) -> None:
+    """An empty rejection reason and an unknown id are clear errors that change nothing."""
+    (post_id,) = make_posts(engine, feed())
+    with pytest.raises(TransitionRefused, match="needs a reason"):
+        review(engine).reject(post_id, "x", "   ", NOW)
+    with pytest.raises(PostNotFound):
+        review(engine).approve(999_999, "x", NOW)
+    assert status(engine, post_id) == PENDING and len(trail(engine, post_id)) == 1
+
+
+def test_reject_tombstones_the_article(engine: Engine) -> None:
+    """A rejected article's URL and source keys are tombstoned, so it cannot come back."""
+    (post_id,) = make_posts(engine, feed())
+    review(engine).reject(post_id, "x", "Không phù hợp", NOW)
+    with reading(engine) as session:
+        assert item_store.tombstoned(session, {"url:unews_1", "src:knews_1"}) == {
+            "url:unews_1",
+            "src:knews_1",
+        }
+
+
+def test_edit_keeps_original_and_sends_back_to_review(engine: Engine) -> None:
+    """An edit keeps the rendering and the edited text; an approved post goes back to review."""
+    (post_id,) = make_posts(engine, feed())
+    queue = review(engine)
+    queue.approve(post_id, "a", NOW)
+    post = queue.edit(post_id, "bien-tap", "Nội dung đã sửa", NOW)
+    assert post.status == PENDING and post.edited_text == "Nội dung đã sửa"
+    assert post.rendered["text"] and post.rendered["text"] != post.edited_text
+    assert [e.action for e in trail(engine, post_id)] == ["create", "approve", "edit"]
+
+
+def test_edit_over_the_limit_is_refused(engine: Engine) -> None:
+    """Text longer than the channel allows is refused and the post is unchanged."""
+    (post_id,) = make_posts(engine, feed())
+    with pytest.raises(TransitionRefused):
+        review(engine).edit(post_id, "x", "chữ " * 20_000, NOW)
+    assert len(trail(engine, post_id)) == 1
+
+
+def test_concurrent_approvals_one_wins(engine: Engine) -> None:
+    """Two reviewers approving at once: exactly one succeeds, the other gets a clear refusal."""
+    (post_id,) = make_posts(engine, feed())
+    start, results = threading.Barrier(2), []
+
+    def approve(name: str) -> None:
+        start.wait()
+        try:
+            review(engine).approve(post_id, name, NOW)
+            results.append("ok")
+        except (Conflict, TransitionRefused) as error:
+            results.append(type(error).__name__)
+
+    threads = [threading.Thread(target=approve, args=(n,)) for n in ("an", "binh")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(results)[0] in ("Conflict", "TransitionRefused") and results.count("ok") == 1
+    assert [e.action for e in trail(engine, post_id)] == ["create", "approve"]
+
+
+SERIAL = itertools.count(1000)  # hypothesis reuses the database: each example its own article
+OPERATIONS = st.lists(st.sampled_from(["approve", "reject", "edit", "edit_long"]), max_size=8)
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(operations=OPERATIONS)
+def test_no_sequence_reaches_an_illegal_state(sqlite_engine: Engine, operations: list[str]) -> None:
+    """Any sequence of reviewer actions leaves a legal state, and the audit trail replays it."""
+    (post_id,) = make_posts(sqlite_engine, feed(), parsed(n=next(SERIAL)))
+    queue = review(sqlite_engine)
+    applied = 0
+    for operation in operations:
+        try:
+            if operation == "approve":
+                queue.approve(post_id, "a", NOW)
+            elif operation == "reject":
+                queue.reject(post_id, "a", "lý do", NOW)
+            else:
+                queue.edit(post_id, "a", "sửa " * (20_000 if operation == "edit_long" else 3), NOW)
+            applied += 1
+        except TransitionRefused:
+            pass
+    events = trail(sqlite_engine, post_id)
+    assert status(sqlite_engine, post_id) in STATUSES
+    assert len(events) == 1 + applied
+    assert events[-1].to_status == status(sqlite_engine, post_id)
+    assert all(b.from_status == a.to_status for a, b in zip(events, events[1:], strict=False))
