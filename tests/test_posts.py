@@ -257,4 +257,4 @@ def test_no_sequence_reaches_an_illegal_state(sqlite_engine: Engine, operations:
     assert status(sqlite_engine, post_id) in STATUSES
     assert len(events) == 1 + applied
     assert events[-1].to_status == status(sqlite_engine, post_id)
-    assert all(b.from_status == a.to_status for a, b in zip(events, events[1:], strict=False))
+    assert all(b.from_status == a.to_status for a, b in itertools.pairwise(events))
