@@ -11,8 +11,6 @@ from __future__ import annotations
 import re
 import traceback
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator
-from contextvars import ContextVar
 from dataclasses import asdict, dataclass, fields
 from datetime import UTC, datetime
 from html import unescape
@@ -20,16 +18,21 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from jinja2 import FileSystemLoader, StrictUndefined, nodes, pass_context
-from jinja2.compiler import CodeGenerator
-from jinja2.exceptions import SecurityError, TemplateNotFound, TemplateSyntaxError
-from jinja2.runtime import Context
-from jinja2.sandbox import SandboxedEnvironment
+from jinja2.exceptions import TemplateNotFound, TemplateSyntaxError
 from markupsafe import Markup, escape
 
 from syndicator.hashtags import build_hashtags
 from syndicator.normalize.markup import html_to_text, sanitize_html
 from syndicator.normalize.text import tidy, truncate_words
+from syndicator.template_sandbox import (  # noqa: F401  (limits re-exported for the tests and docs)
+    MAX_BITS,
+    MAX_RANGE,
+    MAX_STEPS,
+    OUTPUT_CAP,
+    STEPS,
+    OutputCapError,
+    make_environment,
+)
 
 CHANNEL_TYPES = ("facebook", "zalo", "sandbox")
 # The defaults in the source tree: a name missing from the operator's folder is looked up here.
@@ -38,14 +41,9 @@ SHIPPED_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 # research/facebook-graph.md §5). We cap at it, counting NFC code points.
 FACEBOOK_MAX = 63_206
 ZALO_LIMITS = {"title": 150, "author": 50, "description": 300}  # research/zalo-oa.md §2
-OUTPUT_CAP = 200_000  # characters a template may print; also the largest value it may build
-MAX_RANGE = 1_000  # items in one range() (Jinja's sandbox alone allows 100,000)
-MAX_STEPS = 100_000  # loop iterations plus calls in one render: stops loops that print nothing
-MAX_BITS = 100_000  # size of an integer that arithmetic may build
 _FIELDS = {"text": "Nội dung", "title": "Tiêu đề", "author": "Tác giả", "description": "Mô tả"}
 _BLANK_LINES = re.compile(r"\n{3,}")
 _WEB_URL = re.compile(r"https?://", re.IGNORECASE)
-_SIZED = (str, bytes, list, tuple, dict, set, frozenset)
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,112 +100,6 @@ class Rendered:
         values["body"] = tuple(dict(block) for block in values.get("body", ()))
         values["flags"] = tuple(values.get("flags", ()))
         return cls(**values)
-
-
-# ---- the sandbox: Jinja's, plus limits on work and on the size of values ----
-
-_STEPS: ContextVar[list[int] | None] = ContextVar("render_steps", default=None)
-
-
-def _spend() -> None:
-    steps = _STEPS.get()  # None while Jinja folds constants at compile time
-    if steps is not None:
-        steps[0] -= 1
-        if steps[0] < 0:
-            raise SecurityError(f"more than {MAX_STEPS} loop steps and calls (endless loop?)")
-
-
-def _sized(value: Any) -> Any:
-    """`value`, unless it is a string or collection too big for any post."""
-    if isinstance(value, _SIZED) and len(value) > OUTPUT_CAP:
-        raise SecurityError(f"a value of {len(value)} characters or items, over {OUTPUT_CAP}")
-    return value
-
-
-def _check_binop(operator: str, left: Any, right: Any) -> None:
-    """Refuse arithmetic whose result is too big to build: "x" * 10**9, 9 ** 999999."""
-    sized = [len(v) for v in (left, right) if isinstance(v, _SIZED)]
-    ints = [abs(v) for v in (left, right) if isinstance(v, int)]
-    if operator == "*" and sized and ints and sized[0] * ints[0] > OUTPUT_CAP:
-        raise SecurityError(f"a repeat to over {OUTPUT_CAP} characters or items")
-    if operator == "*" and len(ints) == 2 and sum(i.bit_length() for i in ints) > MAX_BITS:
-        raise SecurityError(f"a product over {MAX_BITS} bits")
-    if operator == "**" and len(ints) == 2 and ints[0].bit_length() * right > MAX_BITS:
-        raise SecurityError(f"a power over {MAX_BITS} bits")
-
-
-def _capped_range(*args: int) -> range:
-    numbers = range(*args)
-    if len(numbers) > MAX_RANGE:
-        raise SecurityError(f"range() of {len(numbers)} items, over the {MAX_RANGE} limit")
-    return numbers
-
-
-@pass_context  # also keeps Jinja from calling it at compile time
-def _counted(context: Context, iterable: Iterable[Any]) -> Iterator[Any]:
-    """Every {% for %} loops through this: each step spends from the render's budget."""
-    for value in iterable:
-        _spend()
-        yield value
-
-
-def _guarded_filter(function: Callable[..., Any]) -> Callable[..., Any]:
-    def guarded(*args: Any, **kwargs: Any) -> Any:
-        return _sized(function(*args, **kwargs))
-
-    guarded.__dict__.update(getattr(function, "__dict__", {}))  # keeps pass_context marks
-    return guarded
-
-
-class _LimitedCodeGenerator(CodeGenerator):
-    """Compiles every loop through the step counter and every `~` through the size check."""
-
-    def visit_Template(self, node: nodes.Template, frame: Any = None) -> None:
-        for loop in node.find_all(nodes.For):
-            loop.iter = nodes.Filter(loop.iter, "_counted", [], [], None, None, lineno=loop.lineno)
-        for concat in node.find_all(nodes.Concat):
-            concat.nodes = [nodes.Filter(n, "_sized", [], [], None, None) for n in concat.nodes]
-        super().visit_Template(node, frame)
-
-
-class _LimitedSandbox(SandboxedEnvironment):
-    code_generator_class = _LimitedCodeGenerator
-    intercepted_binops = frozenset({"*", "**", "%", "+"})
-
-    def call_binop(self, context: Context, operator: str, left: Any, right: Any) -> Any:
-        _check_binop(operator, left, right)
-        return _sized(super().call_binop(context, operator, left, right))
-
-    def call(__self, __context: Context, __obj: Any, *args: Any, **kwargs: Any) -> Any:
-        _spend()
-        return _sized(super().call(__context, __obj, *args, **kwargs))
-
-
-def _truncate_filter(text: Any, limit: int) -> str:
-    if limit < 1:
-        raise ValueError("truncate_words needs a limit of at least 1")
-    return truncate_words(str(text), limit)
-
-
-def make_environment(folders: list[Path]) -> SandboxedEnvironment:
-    """The sandbox templates run in: plain text out, a missing variable is an error."""
-    env = _LimitedSandbox(
-        loader=FileSystemLoader(folders),  # the first folder holding a name wins
-        autoescape=False,  # templates write plain text; the Zalo HTML is built and escaped here
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters["truncate_words"] = _truncate_filter
-    env.filters = {name: _guarded_filter(f) for name, f in env.filters.items()}
-    env.filters |= {"_counted": _counted, "_sized": _sized}
-    env.globals["range"] = _capped_range
-    del env.globals["lipsum"]  # placeholder text of any size: no use in a post
-    return env
-
-
-class _OutputCapError(SecurityError):
-    """The template printed more than OUTPUT_CAP characters."""
 
 
 # ---- rendering ----
@@ -304,18 +196,18 @@ class Renderer:
     def _run(self, name: str, variables: dict[str, Any]) -> str:
         """The template's output, stopped once it passes OUTPUT_CAP characters."""
         chunks = self.env.get_template(name).generate(variables)
-        token = _STEPS.set([MAX_STEPS])
+        token = STEPS.set([MAX_STEPS])
         try:
             parts, size = [], 0
             for chunk in chunks:
                 size += len(chunk)
                 if size > OUTPUT_CAP:
-                    raise _OutputCapError(f"output over {OUTPUT_CAP} characters")
+                    raise OutputCapError(f"output over {OUTPUT_CAP} characters")
                 parts.append(chunk)
             return "".join(parts)
         finally:
             getattr(chunks, "close", lambda: None)()  # ends the template at once, not at GC
-            _STEPS.reset(token)
+            STEPS.reset(token)
 
     def _describe(self, name: str, exc: Exception) -> str:
         """'<dir>/<file> line N: what went wrong', naming the template where it happened."""
@@ -325,7 +217,7 @@ class Renderer:
         message = str(exc) or type(exc).__name__
         if isinstance(exc, TemplateSyntaxError):
             name, line, message = exc.name or name, exc.lineno, exc.message or message
-        elif not isinstance(exc, _OutputCapError):
+        elif not isinstance(exc, OutputCapError):
             for frame, lineno in traceback.walk_tb(exc.__traceback__):
                 found = self._template_name(frame.f_code.co_filename)
                 if found is not None:  # the innermost template frame (includes, macros)

@@ -258,3 +258,22 @@ def test_no_sequence_reaches_an_illegal_state(sqlite_engine: Engine, operations:
     assert len(events) == 1 + applied
     assert events[-1].to_status == status(sqlite_engine, post_id)
     assert all(b.from_status == a.to_status for a, b in itertools.pairwise(events))
+
+
+def test_template_error_flags_the_post_and_stops_nothing(engine: Engine) -> None:
+    """A broken per-feed template still files the post, flagged with the template and reason."""
+    broken = FeedSettings(
+        id="skhcn",
+        name="Sở KH&CN",
+        url="https://skhcn.gov.vn/rss",
+        review="auto",
+        channels=["facebook"],
+        template="khong-co",
+    )
+    (post_id,) = make_posts(engine, broken)
+    with reading(engine) as session:
+        post = post_store.get(session, post_id)
+    assert post is not None and post.status == PENDING
+    assert any(
+        flag.startswith("template_error:") and "khong-co.facebook.j2" in flag for flag in post.flags
+    )
