@@ -115,3 +115,13 @@ def test_edit_from_file(portal: tuple[Path, LocalServer], tmp_path: Path) -> Non
     assert run(config, "queue", "edit", str(post["id"]), "--text-file", str(good)).exit_code == 0
     shown = run(config, "queue", "show", str(post["id"])).stdout
     assert "Nội dung do biên tập viên viết lại." in shown and "Original rendering" in shown
+
+
+def test_edit_in_the_editor(portal: tuple[Path, LocalServer], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without --text-file, $EDITOR opens the current text and its changes are kept."""
+    config, _ = portal
+    (post,) = posts(config)
+    monkeypatch.setenv("EDITOR", "sed -i -e 's/Hội nghị/HỘI NGHỊ/'")
+    assert run(config, "queue", "edit", str(post["id"])).exit_code == 0
+    shown = run(config, "queue", "show", str(post["id"])).stdout
+    assert "HỘI NGHỊ triển khai" in shown and "Original rendering" in shown
