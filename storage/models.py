@@ -118,6 +118,11 @@ class Post(SQLModel, table=True):
     next_attempt_at: datetime | None = _time(index=True)
     attempts: int = 0
     published_at: datetime | None = _time()
+    remote_id: str | None = None
+    remote_url: str | None = None
+    last_error: str | None = None
+    claimed_by: str | None = Field(default=None, max_length=64)
+    claim_expires_at: datetime | None = _time()
     created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     updated_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
 
@@ -135,3 +140,25 @@ class AuditEvent(SQLModel, table=True):
     from_status: str | None = Field(default=None, max_length=32)
     to_status: str = Field(max_length=32)
     reason: str | None = None
+
+
+class PostStep(SQLModel, table=True):
+    """A finished step of a multi-step publish (Zalo: create token, article id), per post."""
+
+    __tablename__ = "post_step"
+
+    post_id: int = Field(foreign_key="post.id", primary_key=True)
+    step: str = Field(primary_key=True, max_length=32)
+    value: str
+    at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class ChannelPause(SQLModel, table=True):
+    """A channel that must not publish until `until` (rate limit, auth problem, policy block)."""
+
+    __tablename__ = "channel_pause"
+
+    channel: str = Field(primary_key=True, max_length=64)
+    until: datetime | None = _time()  # None: until a person fixes it (auth problems)
+    reason: str
+    since: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))

@@ -10,6 +10,8 @@ from urllib.parse import urlsplit
 import requests
 from sqlalchemy import Engine
 
+from connectors.base import Connector
+from connectors.sandbox import SandboxConnector
 from storage import migrate
 from storage.engine import make_engine
 from syndicator.clock import Clock, SystemClock
@@ -19,6 +21,7 @@ from syndicator.http import build_session, user_agent
 from syndicator.parsepool import ParsePool
 from syndicator.poller import Poller
 from syndicator.posts import PostMaker, ReviewQueue
+from syndicator.publisher import Publisher
 from syndicator.records import FeedParser
 from syndicator.render import Renderer, RenderSettings
 
@@ -85,6 +88,23 @@ class App:
 
     def review_queue(self) -> ReviewQueue:
         return ReviewQueue(self.migrated_engine(), self.renderer, self.settings.channels)
+
+    def connectors(self) -> tuple[dict[str, Connector], dict[str, str]]:
+        """The enabled channels' connectors, and why any enabled channel has none."""
+        built: dict[str, Connector] = {}
+        missing: dict[str, str] = {}
+        for name, channel in self.settings.channels.items():
+            if not channel.enabled:
+                continue
+            if channel.type == "sandbox":
+                built[name] = SandboxConnector(self.settings.resolve_path(channel.folder))
+            else:
+                missing[name] = f"the {channel.type} connector is not available in this version"
+        return built, missing
+
+    def publisher(self) -> Publisher:
+        connectors, _ = self.connectors()
+        return Publisher(self.migrated_engine(), connectors, self.settings, self.clock)
 
     def poller(self) -> Poller:
         return Poller(

@@ -117,7 +117,9 @@ def test_edit_from_file(portal: tuple[Path, LocalServer], tmp_path: Path) -> Non
     assert "Nội dung do biên tập viên viết lại." in shown and "Original rendering" in shown
 
 
-def test_edit_in_the_editor(portal: tuple[Path, LocalServer], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_edit_in_the_editor(
+    portal: tuple[Path, LocalServer], monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Without --text-file, $EDITOR opens the current text and its changes are kept."""
     config, _ = portal
     (post,) = posts(config)

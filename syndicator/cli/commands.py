@@ -7,7 +7,7 @@ import sys
 import click
 
 from syndicator import __version__
-from syndicator.cli import db, feeds, poll, queue
+from syndicator.cli import db, feeds, poll, publish, queue
 from syndicator.cli.context import Context
 from syndicator.errors import ConfigError, SyndicatorError
 
@@ -34,6 +34,7 @@ cli.add_command(poll.poll)
 cli.add_command(feeds.feeds)
 cli.add_command(db.db)
 cli.add_command(queue.queue)
+cli.add_command(publish.publish)
 
 
 def main() -> None:

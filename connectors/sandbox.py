@@ -1,0 +1,84 @@
+"""The sandbox channel: each published post becomes a JSON file and a readable HTML preview.
+
+It is an ordinary connector (same contract as Facebook and Zalo), the default when no tokens
+are configured, so a new user sees the whole flow without accounts. Publishing the same post
+twice finds the first file instead of writing a second one.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+from dataclasses import asdict
+from pathlib import Path
+
+from connectors.base import Health, OutgoingPost, Published, Transient
+
+
+class SandboxConnector:
+    """Writes posts into `folder` as post-<id>.json and post-<id>.html."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def publish(self, post: OutgoingPost) -> Published:
+        existing = self.find_existing(post)
+        if existing is not None:
+            return existing
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            self._write(self._path(post, "html"), _preview(post))
+            self._write(
+                self._path(post, "json"), json.dumps(_jsonable(post), ensure_ascii=False, indent=2)
+            )  # last: its presence means done
+        except OSError as error:
+            raise Transient(f"cannot write to {self.folder}: {error.strerror}") from None
+        return self._published(post)
+
+    def find_existing(self, post: OutgoingPost) -> Published | None:
+        return self._published(post) if self._path(post, "json").exists() else None
+
+    def check(self) -> Health:
+        if self.folder.exists() and not os.access(self.folder, os.W_OK):
+            return Health(False, f"{self.folder} is not writable; fix its permissions")
+        return Health(True, f"writes posts to {self.folder}")
+
+    def _path(self, post: OutgoingPost, suffix: str) -> Path:
+        return self.folder / f"post-{post.post_id}.{suffix}"
+
+    def _published(self, post: OutgoingPost) -> Published:
+        return Published(f"sandbox-{post.post_id}", self._path(post, "html").resolve().as_uri())
+
+    @staticmethod
+    def _write(path: Path, text: str) -> None:
+        # Write then rename, so a crash never leaves half a file that looks published.
+        partial = path.with_suffix(path.suffix + ".part")
+        partial.write_text(text, encoding="utf-8")
+        partial.replace(path)
+
+
+def _jsonable(post: OutgoingPost) -> dict[str, object]:
+    data = asdict(post)
+    data["claimed_at"] = post.claimed_at.isoformat() if post.claimed_at else None
+    return data
+
+
+def _preview(post: OutgoingPost) -> str:
+    """A standalone page showing the post; every value is escaped (feed content is untrusted)."""
+
+    def e(value: object) -> str:
+        return html.escape(str(value or ""), quote=True)
+
+    link = (
+        f'<p><a href="{e(post.link)}" rel="noopener noreferrer">{e(post.link)}</a></p>'
+        if post.link and post.link.startswith(("http://", "https://"))
+        else ""
+    )
+    title = f"<h1>{e(post.title)}</h1>" if post.title else ""
+    return (
+        '<!doctype html><html lang="vi"><head><meta charset="utf-8">'
+        '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; img-src https: http:">'
+        f"<title>Bài {post.post_id}</title></head><body>{title}"
+        f'<pre style="white-space:pre-wrap">{e(post.text)}</pre>{link}</body></html>'
+    )

@@ -1,0 +1,63 @@
+"""Queries of the publisher: claims with leases, stale claims, channel pauses, step results."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlalchemy import Engine
+from sqlmodel import Session, col, select
+
+from storage.models import ChannelPause, Post, PostStep
+from storage.session import reading, writing
+
+
+def claimable(session: Session, channel: str) -> list[Post]:
+    query = select(Post).where(col(Post.channel) == channel, col(Post.status) == "approved")
+    return list(session.exec(query))
+
+
+def stale_claims(session: Session, channel: str, now: datetime) -> list[Post]:
+    """Posts left in `publishing` whose lease ran out: a crash, a timeout, an unknown outcome."""
+    query = select(Post).where(
+        col(Post.channel) == channel,
+        col(Post.status) == "publishing",
+        col(Post.claim_expires_at) <= now,
+    )
+    return list(session.exec(query))
+
+
+def pause_of(session: Session, channel: str) -> ChannelPause | None:
+    return session.get(ChannelPause, channel)
+
+
+def set_pause(
+    session: Session, channel: str, until: datetime | None, reason: str, now: datetime
+) -> None:
+    pause = session.get(ChannelPause, channel) or ChannelPause(
+        channel=channel, reason=reason, since=now
+    )
+    pause.until, pause.reason = until, reason
+    session.add(pause)
+
+
+def clear_pause(session: Session, channel: str) -> None:
+    pause = session.get(ChannelPause, channel)
+    if pause is not None:
+        session.delete(pause)
+
+
+class SqlStepStore:
+    """connectors.base.StepStore on the post_step table; each save is its own transaction."""
+
+    def __init__(self, engine: Engine, clock_now: Callable[[], datetime]) -> None:
+        self.engine, self.now = engine, clock_now
+
+    def load(self, post_id: int) -> dict[str, str]:
+        with reading(self.engine) as session:
+            rows = session.exec(select(PostStep).where(col(PostStep.post_id) == post_id))
+            return {row.step: row.value for row in rows}
+
+    def save(self, post_id: int, step: str, value: str) -> None:
+        with writing(self.engine) as session:
+            session.merge(PostStep(post_id=post_id, step=step, value=value, at=self.now()))
