@@ -158,3 +158,23 @@ def test_postgres_uses_its_own_schema(postgres_engine: Engine) -> None:
     """Each PostgreSQL test runs in a schema of its own, so tests cannot see each other's rows."""
     with postgres_engine.connect() as connection:
         assert connection.execute(text("select current_schema()")).scalar().startswith("t_")
+
+
+def test_upgrade_in_place_keeps_data(tmp_path) -> None:
+    """A database made by the first release upgrades to the newest schema with its rows intact."""
+    from alembic import command
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    config = migrate._config(engine)
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0001")
+    with engine.begin() as connection:
+        connection.execute(text(
+            "INSERT INTO feed_state (feed_id, url, initialized, consecutive_failures, broken) "
+            "VALUES ('skhcn', 'https://skhcn.gov.vn/rss', 1, 0, 0)"))
+    assert migrate.upgrade(engine) == ("0001", migrate.HEAD)
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT url FROM feed_state")).scalar() == (
+            "https://skhcn.gov.vn/rss")
+        assert connection.execute(text("SELECT count(*) FROM post")).scalar() == 0
