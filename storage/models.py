@@ -162,3 +162,15 @@ class ChannelPause(SQLModel, table=True):
     until: datetime | None = _time()  # None: until a person fixes it (auth problems)
     reason: str
     since: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class ChannelToken(SQLModel, table=True):
+    """A channel's rotating OAuth pair (Zalo), encrypted with a key derived from the master key."""
+
+    __tablename__ = "channel_token"
+
+    channel: str = Field(primary_key=True, max_length=64)
+    access_token_enc: str
+    refresh_token_enc: str
+    expires_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    updated_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))

@@ -20,6 +20,15 @@ depends_on = None
 
 def upgrade() -> None:
     op.create_table(
+        "channel_token",
+        sa.Column("channel", sa.String(length=64), nullable=False),
+        sa.Column("access_token_enc", sa.String(), nullable=False),
+        sa.Column("refresh_token_enc", sa.String(), nullable=False),
+        sa.Column("expires_at", storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("channel"),
+    )
+    op.create_table(
         "channel_pause",
         sa.Column("channel", sa.String(length=64), nullable=False),
         sa.Column("until", storage.types.UTCDateTime(timezone=True), nullable=True),
@@ -58,4 +67,5 @@ def downgrade() -> None:
         batch_op.drop_column("remote_id")
 
     op.drop_table("post_step")
+    op.drop_table("channel_token")
     op.drop_table("channel_pause")
