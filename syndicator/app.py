@@ -8,22 +8,30 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import requests
+import structlog
 from sqlalchemy import Engine
 
 from connectors.base import Connector
 from connectors.sandbox import SandboxConnector
 from storage import migrate
 from storage.engine import make_engine
+from storage.publishing import SqlStepStore
+from storage.tokens import SqlTokenStore, TokenKeyMismatch
 from syndicator.clock import Clock, SystemClock
 from syndicator.config import Settings, load_settings
+from syndicator.errors import ConfigError
 from syndicator.fetch import Fetcher
 from syndicator.http import build_session, user_agent
+from syndicator.keys import derived_fernet, master_key
 from syndicator.parsepool import ParsePool
 from syndicator.poller import Poller
 from syndicator.posts import PostMaker, ReviewQueue
 from syndicator.publisher import Publisher
 from syndicator.records import FeedParser
 from syndicator.render import Renderer, RenderSettings
+from syndicator.settings_models import ChannelSettings
+
+log = structlog.get_logger("syndicator.app")
 
 
 @dataclass
@@ -98,9 +106,77 @@ class App:
                 continue
             if channel.type == "sandbox":
                 built[name] = SandboxConnector(self.settings.resolve_path(channel.folder))
-            else:
-                missing[name] = f"the {channel.type} connector is not available in this version"
+            elif channel.type == "facebook" and channel.page_token is not None:
+                built[name] = self._facebook(name, channel)
+            elif channel.type == "facebook":
+                missing[name] = (
+                    f"no Page token: set SYNDICATOR_CHANNELS__{name.upper()}__PAGE_TOKEN "
+                    f"(or ..._PAGE_TOKEN_FILE)"
+                )
+            elif channel.type == "zalo":
+                built[name] = self._zalo(name, channel)
         return built, missing
+
+    def _facebook(self, name: str, channel: ChannelSettings) -> Connector:
+        from connectors.facebook import FacebookConnector
+
+        secret = channel.app_secret.get_secret_value() if channel.app_secret else None
+        return FacebookConnector(
+            self.http,
+            graph_url=channel.graph_url,
+            api_version=channel.api_version,
+            page_id=channel.page_id,
+            page_token=channel.page_token.get_secret_value() if channel.page_token else "",
+            app_secret=secret,
+            clock=self.clock.now,
+            channel=name,
+        )
+
+    def _zalo(self, name: str, channel: ChannelSettings) -> Connector:
+        from connectors.zalo import ZaloConnector
+
+        if channel.app_secret is None:
+            raise ConfigError(
+                f"channels.{name}: no app secret; set "
+                f"SYNDICATOR_CHANNELS__{name.upper()}__APP_SECRET"
+            )
+        tokens = self.token_store(name)
+        return ZaloConnector(
+            self.http,
+            api_url=channel.api_url,
+            oauth_url=channel.oauth_url,
+            app_id=channel.app_id,
+            app_secret=channel.app_secret.get_secret_value(),
+            tokens=tokens,
+            steps=SqlStepStore(self.migrated_engine(), self.clock.now),
+            clock=self.clock.now,
+            broadcast=channel.broadcast,
+            channel=name,
+        )
+
+    def token_store(self, name: str) -> SqlTokenStore:
+        """The channel's encrypted token pair, seeded once from the operator's refresh token."""
+        from connectors.zalo_tokens import TokenPair
+
+        key = master_key(self.settings.resolve_path("var/secret.key"))
+        store = SqlTokenStore(
+            self.migrated_engine(),
+            name,
+            derived_fernet(key, "tokens"),
+            self.settings.resolve_path(f"var/{name}.token.lock"),
+            TokenPair,
+            self.clock.now,
+        )
+        try:
+            store.current()
+        except TokenKeyMismatch as error:
+            raise ConfigError(str(error)) from None
+        seed = self.settings.channels[name].refresh_token
+        if seed is not None and store.seed(
+            TokenPair("", seed.get_secret_value(), self.clock.now())
+        ):
+            log.info("token.seeded", channel=name)
+        return store
 
     def publisher(self) -> Publisher:
         connectors, _ = self.connectors()

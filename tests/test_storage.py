@@ -170,11 +170,15 @@ def test_upgrade_in_place_keeps_data(tmp_path) -> None:
         config.attributes["connection"] = connection
         command.upgrade(config, "0001")
     with engine.begin() as connection:
-        connection.execute(text(
-            "INSERT INTO feed_state (feed_id, url, initialized, consecutive_failures, broken) "
-            "VALUES ('skhcn', 'https://skhcn.gov.vn/rss', 1, 0, 0)"))
+        connection.execute(
+            text(
+                "INSERT INTO feed_state (feed_id, url, initialized, consecutive_failures, broken) "
+                "VALUES ('skhcn', 'https://skhcn.gov.vn/rss', 1, 0, 0)"
+            )
+        )
     assert migrate.upgrade(engine) == ("0001", migrate.HEAD)
     with engine.connect() as connection:
         assert connection.execute(text("SELECT url FROM feed_state")).scalar() == (
-            "https://skhcn.gov.vn/rss")
+            "https://skhcn.gov.vn/rss"
+        )
         assert connection.execute(text("SELECT count(*) FROM post")).scalar() == 0

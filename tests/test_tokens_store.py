@@ -25,8 +25,14 @@ class Pair:
 
 
 def store(engine: Engine, tmp_path: Path, key: str = "k" * 40) -> SqlTokenStore:
-    return SqlTokenStore(engine, "zalo", derived_fernet(key.encode(), "tokens"),
-                         tmp_path / "zalo.lock", Pair, lambda: NOW)
+    return SqlTokenStore(
+        engine,
+        "zalo",
+        derived_fernet(key.encode(), "tokens"),
+        tmp_path / "zalo.lock",
+        Pair,
+        lambda: NOW,
+    )
 
 
 def test_seed_current_and_encrypted_at_rest(engine: Engine, tmp_path: Path) -> None:

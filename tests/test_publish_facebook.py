@@ -1,0 +1,102 @@
+"""Publishing through the real Facebook connector to the fake Graph API: exactly once through
+a timeout after the post was created, a 500, and a rate limit."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import pytest
+import requests
+from sqlalchemy import Engine
+
+from connectors.facebook import FacebookConnector
+from syndicator.publisher import VISIBILITY_DELAY, Publisher
+from tests.conftest import FakeClock
+from tests.fake_graph import FakeGraph
+from tests.test_posts import feed, make_posts, parsed
+from tests.test_publisher import post, settings
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(datetime(2026, 11, 1, 3, 30, tzinfo=UTC))
+
+
+@pytest.fixture
+def graph(clock: FakeClock) -> Iterator[FakeGraph]:
+    with FakeGraph(clock=clock.now) as fake:
+        yield fake
+
+
+def publisher(engine: Engine, graph: FakeGraph, clock: FakeClock) -> Publisher:
+    connector = FacebookConnector(
+        requests.Session(),
+        graph_url=graph.url,
+        api_version=graph.version,
+        page_id=graph.page_id,
+        page_token=graph.token,
+        app_secret=None,
+        timeout=0.5,
+        clock=clock.now,
+    )
+    return Publisher(engine, {"facebook": connector}, settings(), clock, sleep=lambda s: None)
+
+
+def approved(engine: Engine, n: int) -> int:
+    (post_id,) = make_posts(engine, feed(review="auto"), parsed(n=n))
+    return post_id
+
+
+def test_published_once_on_the_page(
+    sqlite_engine: Engine, graph: FakeGraph, clock: FakeClock
+) -> None:
+    """An approved post appears on the Page once, with its link, and is not sent again."""
+    post_id = approved(sqlite_engine, 1)
+    (outcome,) = publisher(sqlite_engine, graph, clock).run_once()
+    assert outcome.status == "published"
+    assert [p.link for p in graph.posts] == ["https://skhcn.gov.vn/tin/1.html"]
+    assert post(sqlite_engine, post_id).remote_id == graph.posts[0].id
+    assert publisher(sqlite_engine, graph, clock).run_once() == []
+    assert len(graph.posts) == 1
+
+
+def test_timeout_after_create_is_found_not_resent(
+    sqlite_engine: Engine, graph: FakeGraph, clock: FakeClock
+) -> None:
+    """Facebook created the post but the answer never came: reconcile finds it; one post only."""
+    post_id = approved(sqlite_engine, 2)
+    graph.fail_next(1, "timeout_after_create")
+    (first,) = publisher(sqlite_engine, graph, clock).run_once()
+    assert first.status == "unknown" and len(graph.posts) == 1
+    clock.advance(seconds=VISIBILITY_DELAY.total_seconds() + 1)
+    (second,) = publisher(sqlite_engine, graph, clock).run_once()
+    assert second.status == "published" and len(graph.posts) == 1
+    assert post(sqlite_engine, post_id).remote_id == graph.posts[0].id
+
+
+def test_server_error_without_a_post_is_sent_again_once(
+    sqlite_engine: Engine, graph: FakeGraph, clock: FakeClock
+) -> None:
+    """A 500 that created nothing: not found after the delay, then published once."""
+    approved(sqlite_engine, 3)
+    graph.fail_next(1, "http_500")
+    publisher(sqlite_engine, graph, clock).run_once()
+    clock.advance(minutes=3)
+    publisher(sqlite_engine, graph, clock).run_once()
+    clock.advance(minutes=6)
+    publisher(sqlite_engine, graph, clock).run_once()
+    assert len(graph.posts) == 1
+
+
+def test_expired_token_pauses_and_keeps_the_post(
+    sqlite_engine: Engine, graph: FakeGraph, clock: FakeClock
+) -> None:
+    """An expired Page token pauses the channel; the post stays approved; nothing is posted."""
+    post_id = approved(sqlite_engine, 4)
+    graph.fail_next(1, "expired_token")
+    (outcome,) = publisher(sqlite_engine, graph, clock).run_once()
+    assert (
+        outcome.status == "paused" and "SYNDICATOR_CHANNELS__FACEBOOK__PAGE_TOKEN" in outcome.detail
+    )
+    assert post(sqlite_engine, post_id).status == "approved" and graph.posts == []
