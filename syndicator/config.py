@@ -22,6 +22,7 @@ from syndicator.settings_models import (
     FeedSettings,
     LoggingSettings,
     PollingSettings,
+    PublishingSettings,
     RenderConfig,
     ReviewSettings,
     WebSettings,
@@ -47,6 +48,7 @@ class Settings(BaseSettings):
     review: ReviewSettings = ReviewSettings()
     render: RenderConfig = RenderConfig()
     pacing: dict[str, PacingSettings] = Field(default_factory=dict)
+    publishing: PublishingSettings = PublishingSettings()
     web: WebSettings = WebSettings()
     logging: LoggingSettings = LoggingSettings()
     base_dir: Path = Path(".")

@@ -41,6 +41,7 @@ from syndicator.config import Settings
 from syndicator.pacing import Queued, due
 from syndicator.posts import APPROVED, FAILED, NEEDS_ATTENTION, PUBLISHED, PUBLISHING
 from syndicator.render import Rendered
+from syndicator.settings_models import PublishingSettings
 from syndicator.slots import HISTORY, pacing_for
 
 log = structlog.get_logger("syndicator.publish")
@@ -51,8 +52,8 @@ LADDER = (
     timedelta(hours=3),
     timedelta(hours=6),
 )
-LEASE = timedelta(minutes=10)  # far longer than any request's timeout
-VISIBILITY_DELAY = timedelta(minutes=2)  # a new post may take this long to show in listings
+LEASE = PublishingSettings().lease  # the defaults; [publishing] in the settings may change them
+VISIBILITY_DELAY = PublishingSettings().visibility_delay
 ACTOR = "publisher"
 
 
@@ -165,7 +166,7 @@ class Publisher:
             "status": PUBLISHING,
             "claimed_by": self.worker,
             "attempts": post.attempts + 1,
-            "claim_expires_at": now + LEASE,
+            "claim_expires_at": now + self.settings.publishing.lease,
             "updated_at": now,
         }
         with writing(self.engine) as session:
@@ -214,7 +215,7 @@ class Publisher:
 
     def _leave_for_reconcile(self, post: Post, message: str) -> PublishOutcome:
         """Unknown outcome: keep the claim until the platform has had time to show the post."""
-        until = self.clock.now() + VISIBILITY_DELAY
+        until = self.clock.now() + self.settings.publishing.visibility_delay
         with writing(self.engine) as session:
             current = post_store.get(session, post.id or 0)
             if current is not None and current.status == PUBLISHING:

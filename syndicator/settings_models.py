@@ -138,6 +138,12 @@ class RenderConfig(Section):
         return None if not value else check_http_url(value)
 
 
+class PublishingSettings(Section):
+    lease: Duration = timedelta(minutes=10)  # a claim outlives any request timeout
+    visibility_delay: Duration = timedelta(minutes=2)  # before "not found" is believed
+    request_timeout: Duration = timedelta(seconds=30)
+
+
 class WebSettings(Section):
     enabled: bool = True
     listen: str = "127.0.0.1:8080"
