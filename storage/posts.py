@@ -118,3 +118,25 @@ def published_since(session: Session, channel: str, since: datetime) -> list[dat
 def source_keys(session: Session, item_id: int) -> list[str]:
     query = select(ItemSource.source_key).where(col(ItemSource.item_id) == item_id)
     return list(session.exec(query))
+
+
+def latest_for(session: Session, item_id: int, channel: str) -> Post | None:
+    """The newest post (highest generation) of an item on a channel."""
+    query = (
+        select(Post)
+        .where(col(Post.item_id) == item_id, col(Post.channel) == channel)
+        .order_by(col(Post.generation).desc())
+        .limit(1)
+    )
+    return session.exec(query).first()
+
+
+def item_by(session: Session, item_id: int | None, url_key: str | None) -> Item | None:
+    if item_id is not None:
+        return session.get(Item, item_id)
+    return session.exec(select(Item).where(col(Item.url_key) == url_key).limit(1)).first()
+
+
+def channels_of(session: Session, item_id: int) -> list[str]:
+    query = select(Post.channel).where(col(Post.item_id) == item_id).distinct()
+    return sorted(session.exec(query))

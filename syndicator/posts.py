@@ -91,7 +91,57 @@ class PostMaker:
         if feed.review == "required":
             found.insert(0, "review_required")
         status = PENDING if found else APPROVED
-        post_id = post_store.insert_post(
+        post_id = self._file(session, feed, new, channel, rendered, status, found, SYSTEM, now, {})
+        why = "; ".join(describe(reason) for reason in found) or "nguồn tin tự động duyệt"
+        post_store.record(session, post_id, now, SYSTEM, "create", None, status, why)
+
+    def repost(
+        self,
+        session: Session,
+        feed: FeedSettings,
+        new: NewItem,
+        channel: str,
+        actor: str,
+        approve: bool,
+        now: datetime,
+    ) -> int:
+        """A new post of an item already posted (or not) on `channel`, linked to the last one."""
+        rendered = self._render(feed, new, self.channels[channel].type)
+        previous = post_store.latest_for(session, new.item_id, channel)
+        status = APPROVED if approve else PENDING
+        extra: dict[str, object] = {
+            "generation": previous.generation + 1 if previous else 0,
+            "repost_of": previous.id if previous else None,
+        }
+        post_id = self._file(
+            session, feed, new, channel, rendered, status, ["repost"], actor, now, extra
+        )
+        post_store.record(
+            session,
+            post_id,
+            now,
+            actor,
+            "repost",
+            None,
+            status,
+            f"repost of post {previous.id}" if previous else "repost",
+        )
+        return post_id
+
+    @staticmethod
+    def _file(
+        session: Session,
+        feed: FeedSettings,
+        new: NewItem,
+        channel: str,
+        rendered: Rendered,
+        status: str,
+        flags: list[str],
+        actor: str,
+        now: datetime,
+        extra: dict[str, object],
+    ) -> int:
+        return post_store.insert_post(
             session,
             {
                 "item_id": new.item_id,
@@ -100,15 +150,14 @@ class PostMaker:
                 "status": status,
                 "priority": feed.priority,
                 "rendered": rendered.to_json(),
-                "flags": found,
-                "approved_by": SYSTEM if status == APPROVED else None,
+                "flags": flags,
+                "approved_by": actor if status == APPROVED else None,
                 "approved_at": now if status == APPROVED else None,
                 "created_at": now,
                 "updated_at": now,
+                **extra,
             },
         )
-        why = "; ".join(describe(reason) for reason in found) or "nguồn tin tự động duyệt"
-        post_store.record(session, post_id, now, SYSTEM, "create", None, status, why)
 
     def _render(self, feed: FeedSettings, new: NewItem, channel_type: str) -> Rendered:
         item = new.item

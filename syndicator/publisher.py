@@ -110,7 +110,7 @@ class Publisher:
     def _channel(self, channel: str) -> list[PublishOutcome]:
         connector = self.connectors[channel]
         outcomes = [self._reconcile(connector, post) for post in self._stale(channel)]
-        if self._paused(channel):
+        if self._paused(channel, connector):
             return outcomes
         for post in self.due_posts(channel):
             outcome = self._publish(connector, post)
@@ -123,17 +123,29 @@ class Publisher:
         with reading(self.engine) as session:
             return store.stale_claims(session, channel, self.clock.now())
 
-    def _paused(self, channel: str) -> bool:
+    def _paused(self, channel: str, connector: Connector) -> bool:
+        """A timed pause ends by itself; a pause for an auth problem ends once the token checks
+        out again (the operator replaced it), so nobody has to resume the channel by hand."""
         now = self.clock.now()
-        with writing(self.engine) as session:
+        with reading(self.engine) as session:
             pause = store.pause_of(session, channel)
-            if pause is None:
-                return False
-            if pause.until is not None and pause.until <= now:
-                store.clear_pause(session, channel)
-                log.info("channel.resumed", channel=channel)
-                return False
-        return True
+        if pause is None:
+            return False
+        if pause.until is not None and pause.until > now:
+            return True
+        if pause.until is None and not self._healthy(connector):
+            return True
+        with writing(self.engine) as session:
+            store.clear_pause(session, channel)
+        log.info("channel.resumed", channel=channel)
+        return False
+
+    @staticmethod
+    def _healthy(connector: Connector) -> bool:
+        try:
+            return connector.check().ok
+        except ConnectorError:
+            return False
 
     def _publish(self, connector: Connector, post: Post) -> PublishOutcome:
         now = self.clock.now()

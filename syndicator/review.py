@@ -23,6 +23,7 @@ REASON_TEXT = {
     "old_item": "Tin đã cũ (đăng từ {detail} ngày trước).",
     "date_clamped": "Ngày đăng ghi ở tương lai; đã lấy thời điểm thu thập.",
     "template_error": "Mẫu bài đăng bị lỗi: {detail}.",
+    "repost": "Bài đăng lại theo yêu cầu.",
 }
 
 

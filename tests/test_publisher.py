@@ -39,6 +39,7 @@ class Scripted:
         self.calls = 0
         self.find_error: BaseException | None = None
         self.engine, self.seen_status = engine, []
+        self.healthy = True
 
     def publish(self, post: OutgoingPost) -> Published:
         self.calls += 1
@@ -60,7 +61,7 @@ class Scripted:
         return self.on_platform.get(post.post_id)
 
     def check(self) -> Health:
-        return Health(True, "scripted")
+        return Health(self.healthy, "scripted")
 
 
 def settings() -> Settings:
@@ -202,15 +203,19 @@ def test_rate_limit_pauses_the_channel(engine: Engine, clock: FakeClock) -> None
 
 
 def test_auth_problem_pauses_until_fixed(engine: Engine, clock: FakeClock) -> None:
-    """An expired token pauses the channel with no end; posts stay queued and keep their attempts."""
+    """An expired token pauses the channel until the token checks out again; posts stay queued."""
     post_id = approved_post(engine)
     connector = Scripted()
     connector.answers = [AuthProblem("page token expired: set a new one")]
+    connector.healthy = False
     (outcome,) = publisher(engine, connector, clock).run_once()
     assert outcome.status == "paused"
     clock.advance(days=2)
     assert publisher(engine, connector, clock).run_once() == []
     assert post(engine, post_id).status == "approved" and post(engine, post_id).attempts == 0
+    connector.healthy = True  # the operator put a new token in place
+    (resumed,) = publisher(engine, connector, clock).run_once()
+    assert resumed.status == "published"
 
 
 def test_rejected_post_fails_with_the_message(engine: Engine, clock: FakeClock) -> None:

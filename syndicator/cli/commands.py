@@ -7,7 +7,7 @@ import sys
 import click
 
 from syndicator import __version__
-from syndicator.cli import db, feeds, poll, publish, queue
+from syndicator.cli import db, feeds, poll, publish, queue, repost, tokens
 from syndicator.cli.context import Context
 from syndicator.errors import ConfigError, SyndicatorError
 
@@ -35,6 +35,8 @@ cli.add_command(feeds.feeds)
 cli.add_command(db.db)
 cli.add_command(queue.queue)
 cli.add_command(publish.publish)
+cli.add_command(repost.repost)
+cli.add_command(tokens.tokens)
 
 
 def main() -> None:

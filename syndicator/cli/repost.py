@@ -1,0 +1,80 @@
+"""`syndicator repost ITEM_ID|URL`: post an article again, as a new post linked to the last one."""
+
+from __future__ import annotations
+
+import getpass
+
+import click
+
+from storage import posts as post_store
+from storage.models import Item
+from storage.session import writing
+from syndicator.cli.context import Context
+from syndicator.dedup import digest
+from syndicator.normalize.urls import canonical_url
+from syndicator.posts import NewItem
+from syndicator.records import Flag, ParsedItem
+from syndicator.settings_models import FeedSettings
+
+
+@click.command()
+@click.argument("target", metavar="ITEM_ID|URL")
+@click.option("--channel", metavar="NAME", help="Only this channel (default: the item's channels).")
+@click.option(
+    "--approve", is_flag=True, help="Approve at once instead of sending it through review."
+)
+@click.option("--by", metavar="NAME", help="Who asks (default: your user name).")
+@click.pass_obj
+def repost(ctx: Context, target: str, channel: str | None, approve: bool, by: str | None) -> None:
+    """Make a new post of an article (through review unless --approve)."""
+    app = ctx.app()
+    settings, now = app.settings, app.clock.now()
+    actor = by or getpass.getuser()
+    item_id, url_key = (
+        (int(target), None) if target.isdigit() else (None, digest(canonical_url(target)))
+    )
+    with writing(app.migrated_engine()) as session:
+        item = post_store.item_by(session, item_id, url_key)
+        if item is None:
+            raise click.ClickException(f"no stored article matches {target!r}")
+        feed = _feed(settings.feeds, item.first_feed_id)
+        channels = (
+            [channel]
+            if channel
+            else (post_store.channels_of(session, item.id or 0) or list(feed.channels))
+        )
+        unknown = [name for name in channels if name not in settings.channels]
+        if unknown or not channels:
+            raise click.UsageError(f"no such channel: {', '.join(unknown) or '(none given)'}")
+        maker = app.post_maker()
+        made = [
+            maker.repost(session, feed, _as_new(item), name, actor, approve, now)
+            for name in channels
+        ]
+    for post_id, name in zip(made, channels, strict=True):
+        click.echo(f"post {post_id} on {name}: {'approved' if approve else 'waiting for review'}")
+
+
+def _feed(feeds: list[FeedSettings], feed_id: str) -> FeedSettings:
+    for feed in feeds:
+        if feed.id == feed_id:
+            return feed
+    # The feed was removed from the settings since; the article is still ours to repost.
+    return FeedSettings(id=feed_id, name=feed_id, url="https://removed.invalid/")
+
+
+def _as_new(item: Item) -> NewItem:
+    parsed = ParsedItem(
+        guid=item.guid,
+        link=item.link,
+        url=item.canonical_url,
+        title=item.title,
+        summary=item.summary,
+        content_html=item.content_html,
+        image=item.image,
+        published=item.published_at,
+        categories=tuple(item.categories),
+        author=item.author,
+        flags=frozenset(Flag(flag) for flag in item.flags if flag in Flag._value2member_map_),
+    )
+    return NewItem(item.id or 0, parsed, item.published_at or item.created_at)
