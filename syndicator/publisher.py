@@ -154,12 +154,16 @@ class Publisher:
                 post.id or 0, post.channel, "skipped", "claimed by another worker"
             )
         try:
-            published = self._send(connector, outgoing(post, now))
+            published = self._send(connector, outgoing(post, now, self._as_photo(post)))
         except Ambiguous as error:
             return self._leave_for_reconcile(post, str(error))
         except ConnectorError as error:
             return self._failed_attempt(post, error)
         return self._record_published(post, published, "publish")
+
+    def _as_photo(self, post: Post) -> bool:
+        """Facebook photo post (picture with the text as caption) when the feed asks for it."""
+        return any(feed.id == post.feed_id and feed.facebook_photo for feed in self.settings.feeds)
 
     def _send(self, connector: Connector, post: OutgoingPost) -> Published:
         """In-run retries for plain transient errors only; Ambiguous is never retried here."""
@@ -279,7 +283,7 @@ class Publisher:
     def _reconcile(self, connector: Connector, post: Post) -> PublishOutcome:
         """A claim whose lease ended: ask the platform before anything is sent again."""
         try:
-            found = connector.find_existing(outgoing(post, post.updated_at))
+            found = connector.find_existing(outgoing(post, post.updated_at, self._as_photo(post)))
         except ConnectorError as error:
             self._finish(
                 post, NEEDS_ATTENTION, "reconcile", f"cannot tell: {error}", last_error=str(error)
@@ -290,7 +294,7 @@ class Publisher:
         return self._retry_later(post, post.last_error or "not found on the platform")
 
 
-def outgoing(post: Post, claimed_at: datetime) -> OutgoingPost:
+def outgoing(post: Post, claimed_at: datetime, photo: bool = False) -> OutgoingPost:
     """What the connector gets: the rendering, with an editor's text in place of the template's."""
     rendered = Rendered.from_json(post.rendered)
     text = post.edited_text if post.edited_text is not None else rendered.text
@@ -310,5 +314,6 @@ def outgoing(post: Post, claimed_at: datetime) -> OutgoingPost:
         description=rendered.description,
         cover=rendered.cover,
         body=body,
+        photo=photo and bool(rendered.cover),
         claimed_at=claimed_at,
     )

@@ -72,6 +72,7 @@ class FeedSettings(Section):
     enabled: bool = True
     template: str | None = None
     timezone: str | None = None
+    facebook_photo: bool = False
 
     @field_validator("id")
     @classmethod

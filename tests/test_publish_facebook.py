@@ -100,3 +100,22 @@ def test_expired_token_pauses_and_keeps_the_post(
         outcome.status == "paused" and "SYNDICATOR_CHANNELS__FACEBOOK__PAGE_TOKEN" in outcome.detail
     )
     assert post(sqlite_engine, post_id).status == "approved" and graph.posts == []
+
+
+def test_feed_can_ask_for_photo_posts(
+    sqlite_engine: Engine, graph: FakeGraph, clock: FakeClock
+) -> None:
+    """A feed with facebook_photo = true is posted as a photo with the text as its caption."""
+    approved(sqlite_engine, 5)
+    base = settings()
+    photo_settings = base.model_copy(
+        update={"feeds": [feed(review="auto").model_copy(update={"facebook_photo": True})]}
+    )
+    connector = publisher(sqlite_engine, graph, clock).connectors["facebook"]
+    (outcome,) = Publisher(
+        sqlite_engine, {"facebook": connector}, photo_settings, clock, sleep=lambda s: None
+    ).run_once()
+    assert outcome.status == "published"
+    (posted,) = graph.posts
+    assert posted.photo_url == "https://skhcn.gov.vn/a.jpg" and posted.link is None
+    assert posted.message.startswith("Triển khai chuyển đổi số năm 2027")
