@@ -27,6 +27,19 @@ def stale_claims(session: Session, channel: str, now: datetime) -> list[Post]:
     return list(session.exec(query))
 
 
+AWAITING_RECONCILE = "awaiting-reconcile"  # claimed_by of a post whose outcome is unknown
+
+
+def awaiting_reconcile(session: Session, channel: str) -> bool:
+    """Whether a post of the channel has an unknown outcome still to be settled."""
+    query = select(Post.id).where(
+        col(Post.channel) == channel,
+        col(Post.status) == "publishing",
+        col(Post.claimed_by) == AWAITING_RECONCILE,
+    )
+    return session.exec(query.limit(1)).first() is not None
+
+
 def pause_of(session: Session, channel: str) -> ChannelPause | None:
     return session.get(ChannelPause, channel)
 

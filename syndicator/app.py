@@ -130,6 +130,7 @@ class App:
             app_secret=secret,
             clock=self.clock.now,
             channel=name,
+            timeout=self.settings.publishing.request_timeout.total_seconds(),
         )
 
     def _zalo(self, name: str, channel: ChannelSettings) -> Connector:
@@ -152,6 +153,7 @@ class App:
             clock=self.clock.now,
             broadcast=channel.broadcast,
             channel=name,
+            timeout=self.settings.publishing.request_timeout.total_seconds(),
         )
 
     def token_store(self, name: str) -> SqlTokenStore:

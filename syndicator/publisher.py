@@ -55,6 +55,7 @@ LADDER = (
 LEASE = PublishingSettings().lease  # the defaults; [publishing] in the settings may change them
 VISIBILITY_DELAY = PublishingSettings().visibility_delay
 ACTOR = "publisher"
+RECONCILE = store.AWAITING_RECONCILE
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,14 +111,20 @@ class Publisher:
     def _channel(self, channel: str) -> list[PublishOutcome]:
         connector = self.connectors[channel]
         outcomes = [self._reconcile(connector, post) for post in self._stale(channel)]
-        if self._paused(channel, connector):
+        if self._awaiting_reconcile(channel) or self._paused(channel, connector):
             return outcomes
         for post in self.due_posts(channel):
             outcome = self._publish(connector, post)
             outcomes.append(outcome)
-            if outcome.status == "paused":
+            if outcome.status in ("paused", "unknown"):
+                # Nothing more goes out on this channel until the unknown outcome is settled:
+                # posts sent meanwhile would push it out of the platform's recent listing.
                 break
         return outcomes
+
+    def _awaiting_reconcile(self, channel: str) -> bool:
+        with reading(self.engine) as session:
+            return store.awaiting_reconcile(session, channel)
 
     def _stale(self, channel: str) -> Sequence[Post]:
         with reading(self.engine) as session:
@@ -239,7 +246,7 @@ class Publisher:
                     session,
                     current.id or 0,
                     current.version,
-                    {"claim_expires_at": until, "last_error": message},
+                    {"claim_expires_at": until, "last_error": message, "claimed_by": RECONCILE},
                 )
         log.warning("post.outcome_unknown", post=post.id, channel=post.channel, error=message)
         return PublishOutcome(post.id or 0, post.channel, "unknown", message)
@@ -291,7 +298,7 @@ class Publisher:
             return PublishOutcome(post.id or 0, post.channel, "needs_attention", str(error))
         if found is not None:
             return self._record_published(post, found, "reconcile")
-        return self._retry_later(post, post.last_error or "not found on the platform")
+        return self._retry_later(post, f"not found on the platform after: {post.last_error}")
 
 
 def outgoing(post: Post, claimed_at: datetime, photo: bool = False) -> OutgoingPost:
