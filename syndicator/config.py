@@ -18,6 +18,7 @@ from syndicator.settings_models import (
     CHANNEL_TYPES,
     SECRET_KEYS,
     ChannelSettings,
+    DaemonSettings,
     DatabaseSettings,
     FeedSettings,
     LoggingSettings,
@@ -49,6 +50,7 @@ class Settings(BaseSettings):
     render: RenderConfig = RenderConfig()
     pacing: dict[str, PacingSettings] = Field(default_factory=dict)
     publishing: PublishingSettings = PublishingSettings()
+    daemon: DaemonSettings = DaemonSettings()
     web: WebSettings = WebSettings()
     logging: LoggingSettings = LoggingSettings()
     base_dir: Path = Path(".")

@@ -145,6 +145,10 @@ class PublishingSettings(Section):
     request_timeout: Duration = timedelta(seconds=30)
 
 
+class DaemonSettings(Section):
+    shutdown_grace: Duration = timedelta(seconds=30)  # time to finish work in flight on SIGTERM
+
+
 class WebSettings(Section):
     enabled: bool = True
     listen: str = "127.0.0.1:8080"

@@ -1,0 +1,26 @@
+"""`syndicator run [--once]`: the daemon, or one full cycle for cron."""
+
+from __future__ import annotations
+
+import click
+
+from syndicator import daemon
+from syndicator.cli.context import Context
+
+
+@click.command()
+@click.option(
+    "--once", is_flag=True, help="One cycle (poll what is due, publish what is due), then exit."
+)
+@click.pass_obj
+def run(ctx: Context, once: bool) -> None:
+    """Poll and publish on schedule until stopped (SIGTERM or Ctrl-C stops cleanly)."""
+    app = ctx.app()
+    lock_dir = app.settings.resolve_path("var")
+    with daemon.single_daemon(app.settings.database_url(), lock_dir):
+        app.migrated_engine()
+        if once:
+            polled, handled = daemon.run_once(app)
+            click.echo(f"polled {polled} feeds, handled {handled} posts")
+            return
+        daemon.serve(app, app.settings.daemon.shutdown_grace.total_seconds())

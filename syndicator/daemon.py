@@ -1,0 +1,139 @@
+"""The daemon: APScheduler ticks, the database decides what is due, the domain does the work.
+
+Jobs only tick (DESIGN.md, after miniflux): "poll" polls the feeds whose next poll time has come,
+"publish" makes one publishing pass. Each job runs one instance at a time, missed runs are
+coalesced, and a little jitter keeps several daemons from ticking in step.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import signal
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from types import FrameType
+
+import structlog
+from apscheduler.schedulers.background import BackgroundScheduler
+
+from syndicator.app import App
+from syndicator.errors import SyndicatorError
+from syndicator.poller import due_feeds
+
+log = structlog.get_logger("syndicator.daemon")
+
+
+@dataclass(frozen=True, slots=True)
+class JobSpec:
+    name: str
+    seconds: int
+    jitter: int
+
+
+JOBS = (JobSpec("poll", 60, 5), JobSpec("publish", 60, 5))
+
+
+class AlreadyRunning(SyndicatorError):
+    """Another daemon holds this SQLite database."""
+
+
+def poll_due(app: App) -> int:
+    """Poll the feeds whose next poll time has come; returns how many were polled."""
+    poller = app.poller()
+    feeds = due_feeds(poller.engine, app.settings.feeds, app.clock.now())
+    return len(poller.poll(feeds)) if feeds else 0
+
+
+def publish_due(app: App) -> int:
+    return len(app.publisher().run_once())
+
+
+def run_once(app: App) -> tuple[int, int]:
+    """One full cycle, for cron: poll what is due, then publish what is due."""
+    return poll_due(app), publish_due(app)
+
+
+def build_scheduler(app: App) -> BackgroundScheduler:
+    """The scheduler with its jobs, not started (tests inspect it)."""
+    scheduler = BackgroundScheduler(timezone=app.settings.timezone)
+    work: dict[str, Callable[[App], int]] = {"poll": poll_due, "publish": publish_due}
+    for spec in JOBS:
+        scheduler.add_job(
+            _logged(spec.name, work[spec.name], app),
+            "interval",
+            seconds=spec.seconds,
+            jitter=spec.jitter,
+            id=spec.name,
+            max_instances=1,
+            coalesce=True,
+            next_run_time=app.clock.now(),
+        )
+    return scheduler
+
+
+def _logged(name: str, job: Callable[[App], int], app: App) -> Callable[[], None]:
+    def run() -> None:
+        try:
+            done = job(app)
+            log.debug("job.ran", job=name, handled=done)
+        except Exception:  # a failing tick must not kill the daemon; the next tick retries
+            log.exception("job.failed", job=name)
+
+    return run
+
+
+@contextmanager
+def single_daemon(database_url: str, lock_dir: Path) -> Iterator[None]:
+    """One daemon per SQLite file: an exclusive lock on a file beside it, naming the holder's pid.
+    PostgreSQL deployments may run several (claims keep them from doing the same work)."""
+    if not database_url.startswith("sqlite"):
+        yield
+        return
+    lock_dir.mkdir(parents=True, exist_ok=True)
+    path = lock_dir / "syndicator.pid"
+    with path.open("a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "unknown"
+            raise AlreadyRunning(
+                f"another `syndicator run` (pid {holder}) uses this database; "
+                f"stop it first, or use PostgreSQL to run several"
+            ) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def serve(app: App, grace: float = 30.0) -> None:
+    """Run until SIGTERM or SIGINT: finish the work in flight (up to `grace` seconds), then
+    exit; a second signal exits at once (committed work is never lost: each step commits)."""
+    stop = threading.Event()
+
+    def on_signal(number: int, _frame: FrameType | None) -> None:
+        if stop.is_set():
+            log.warning("daemon.killed", signal=number)
+            os._exit(1)
+        log.info("daemon.stopping", signal=number)
+        stop.set()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    scheduler = build_scheduler(app)
+    scheduler.start()
+    log.info("daemon.started", jobs=[spec.name for spec in JOBS])
+    stop.wait()
+    finisher = threading.Thread(target=scheduler.shutdown, kwargs={"wait": True}, daemon=True)
+    finisher.start()
+    finisher.join(grace)
+    log.info("daemon.stopped", clean=not finisher.is_alive())

@@ -1,0 +1,104 @@
+"""The daemon: its jobs and intervals, one full cycle for cron, one daemon per SQLite file,
+and a clean stop on SIGTERM."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from syndicator.app import build_app
+from syndicator.cli.commands import cli
+from syndicator.daemon import AlreadyRunning, build_scheduler, single_daemon
+from tests.httpserver import LocalServer, Reply
+from tests.test_queue_cli import rss
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def settings(tmp_path: Path, url: str) -> Path:
+    path = tmp_path / "settings.toml"
+    path.write_text(
+        '[polling]\nparse_processes = 0\nbackfill = 5\n[channels.sandbox]\nfolder = "var/outbox"\n'
+        '[pacing.sandbox]\nquiet_hours = ""\nmin_spacing = "0s"\n'
+        f'[[feeds]]\nid = "skhcn"\nname = "Sở KH&CN"\nurl = "{url}"\nreview = "auto"\n'
+        'channels = ["sandbox"]\n',
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_scheduler_wiring(tmp_path: Path) -> None:
+    """poll and publish tick every minute, one instance each, missed runs coalesced."""
+    app = build_app(settings(tmp_path, "https://a.gov.vn/rss"))
+    jobs = {job.id: job for job in build_scheduler(app).get_jobs()}
+    assert set(jobs) == {"poll", "publish"}
+    for job in jobs.values():
+        assert job.trigger.interval.total_seconds() == 60
+        assert job.max_instances == 1 and job.coalesce is True
+
+
+def test_run_once_polls_and_publishes(tmp_path: Path) -> None:
+    """`run --once` polls the due feed and publishes its backfilled article to the sandbox."""
+    with LocalServer() as server:
+        server.route(
+            "/rss",
+            Reply(
+                rss("Hội nghị triển khai nhiệm vụ khoa học năm 2027"),
+                headers={"Content-Type": "application/rss+xml"},
+            ),
+        )
+        config = settings(tmp_path, server.url("/rss"))
+        result = CliRunner().invoke(cli, ["--config", str(config), "run", "--once"])
+    assert result.exit_code == 0 and "polled 1 feeds, handled 1 posts" in result.stdout
+    assert list((tmp_path / "var" / "outbox").glob("post-*.json"))
+
+
+def test_second_daemon_is_refused(tmp_path: Path) -> None:
+    """A second daemon on the same SQLite file stops with the holder's pid."""
+    with single_daemon("sqlite:///x.db", tmp_path), pytest.raises(AlreadyRunning) as error:
+        with single_daemon("sqlite:///x.db", tmp_path):
+            pass
+    assert f"pid {os.getpid()}" in str(error.value)
+    with (
+        single_daemon("postgresql+psycopg://x/y", tmp_path),
+        single_daemon("postgresql+psycopg://x/y", tmp_path),
+    ):
+        pass  # PostgreSQL lifts the limit
+
+
+def test_sigterm_stops_cleanly_and_a_second_run_exits_1(tmp_path: Path) -> None:
+    """A running daemon refuses a second one (exit 1), then stops cleanly on SIGTERM (exit 0)."""
+    with LocalServer() as server:
+        server.route("/rss", Reply(rss("Tin"), headers={"Content-Type": "application/rss+xml"}))
+        config = settings(tmp_path, server.url("/rss"))
+        env = {**os.environ, "SYNDICATOR_LOGGING__FORMAT": "json"}
+        first = subprocess.Popen(
+            [sys.executable, str(ROOT / "main.py"), "--config", str(config), "run"],
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        try:
+            assert first.stderr is not None
+            for line in first.stderr:  # wait for the start line, not for a fixed time
+                if "daemon.started" in line:
+                    break
+            second = subprocess.run(
+                [sys.executable, str(ROOT / "main.py"), "--config", str(config), "run"],
+                capture_output=True,
+                text=True,
+                env=env,
+                timeout=60,
+            )
+            assert second.returncode == 1 and f"pid {first.pid}" in second.stderr
+            first.send_signal(signal.SIGTERM)
+            assert first.wait(60) == 0
+        finally:
+            if first.poll() is None:
+                first.kill()
