@@ -61,9 +61,12 @@ def test_run_once_polls_and_publishes(tmp_path: Path) -> None:
 
 def test_second_daemon_is_refused(tmp_path: Path) -> None:
     """A second daemon on the same SQLite file stops with the holder's pid."""
-    with single_daemon("sqlite:///x.db", tmp_path), pytest.raises(AlreadyRunning) as error:
-        with single_daemon("sqlite:///x.db", tmp_path):
-            pass
+    with (
+        single_daemon("sqlite:///x.db", tmp_path),
+        pytest.raises(AlreadyRunning) as error,
+        single_daemon("sqlite:///x.db", tmp_path),
+    ):
+        pass
     assert f"pid {os.getpid()}" in str(error.value)
     with (
         single_daemon("postgresql+psycopg://x/y", tmp_path),
