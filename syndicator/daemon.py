@@ -20,6 +20,7 @@ from types import FrameType
 import structlog
 from apscheduler.schedulers.background import BackgroundScheduler
 
+from connectors.base import ConnectorError
 from syndicator.app import App
 from syndicator.errors import SyndicatorError
 from syndicator.poller import due_feeds
@@ -34,7 +35,13 @@ class JobSpec:
     jitter: int
 
 
-JOBS = (JobSpec("poll", 60, 5), JobSpec("publish", 60, 5))
+JOBS = (
+    JobSpec("poll", 60, 5),
+    JobSpec("publish", 60, 5),
+    JobSpec("tokens", 15 * 60, 30),  # refresh Zalo tokens well before their 25 h expiry
+    JobSpec("check_tokens", 24 * 3600, 300),  # ask every platform whether its token is still good
+    JobSpec("optimize", 7 * 24 * 3600, 600),  # let the database refresh its planner statistics
+)
 
 
 class AlreadyRunning(SyndicatorError):
@@ -52,6 +59,49 @@ def publish_due(app: App) -> int:
     return len(app.publisher().run_once())
 
 
+def refresh_tokens(app: App) -> int:
+    """Touch each rotating token pair, which refreshes it when it is within its margin."""
+    connectors, _ = app.connectors()
+    refreshed = 0
+    for name, connector in connectors.items():
+        tokens = getattr(connector, "tokens", None)
+        if tokens is None:
+            continue
+        try:
+            tokens.access_token()
+            refreshed += 1
+        except ConnectorError as error:
+            log.warning("token.refresh_failed", channel=name, error=str(error))
+    return refreshed
+
+
+def check_tokens(app: App) -> int:
+    """Daily: a channel whose token is bad is logged (and raised as an alert) before it fails."""
+    connectors, missing = app.connectors()
+    problems = dict(missing)
+    for name, connector in connectors.items():
+        try:
+            health = connector.check()
+        except ConnectorError as error:
+            problems[name] = f"cannot check now: {error}"
+            continue
+        if not health.ok:
+            problems[name] = health.detail
+    for name, detail in problems.items():
+        log.warning("token.problem", channel=name, detail=detail)
+    return len(problems)
+
+
+def optimize(app: App) -> int:
+    engine = app.migrated_engine()
+    with engine.begin() as connection:
+        if engine.dialect.name == "sqlite":
+            connection.exec_driver_sql("PRAGMA optimize")
+        else:
+            connection.exec_driver_sql("ANALYZE")
+    return 1
+
+
 def run_once(app: App) -> tuple[int, int]:
     """One full cycle, for cron: poll what is due, then publish what is due."""
     return poll_due(app), publish_due(app)
@@ -60,8 +110,17 @@ def run_once(app: App) -> tuple[int, int]:
 def build_scheduler(app: App) -> BackgroundScheduler:
     """The scheduler with its jobs, not started (tests inspect it)."""
     scheduler = BackgroundScheduler(timezone=app.settings.timezone)
-    work: dict[str, Callable[[App], int]] = {"poll": poll_due, "publish": publish_due}
+    work: dict[str, Callable[[App], int]] = {
+        "poll": poll_due,
+        "publish": publish_due,
+        "tokens": refresh_tokens,
+        "check_tokens": check_tokens,
+        "optimize": optimize,
+    }
     for spec in JOBS:
+        # Frequent jobs run at start; a daily or weekly one waits its first interval. (Passing
+        # next_run_time=None would add the job paused, so it is left out instead.)
+        first = {"next_run_time": app.clock.now()} if spec.seconds <= 3600 else {}
         scheduler.add_job(
             _logged(spec.name, work[spec.name], app),
             "interval",
@@ -70,7 +129,7 @@ def build_scheduler(app: App) -> BackgroundScheduler:
             id=spec.name,
             max_instances=1,
             coalesce=True,
-            next_run_time=app.clock.now(),
+            **first,
         )
     return scheduler
 

@@ -34,13 +34,26 @@ def settings(tmp_path: Path, url: str) -> Path:
 
 
 def test_scheduler_wiring(tmp_path: Path) -> None:
-    """poll and publish tick every minute, one instance each, missed runs coalesced."""
+    """poll and publish tick every minute, tokens every 15 minutes, a token check daily and an
+    optimize weekly; one instance each, missed runs coalesced."""
     app = build_app(settings(tmp_path, "https://a.gov.vn/rss"))
     jobs = {job.id: job for job in build_scheduler(app).get_jobs()}
-    assert set(jobs) == {"poll", "publish"}
+    intervals = {name: job.trigger.interval.total_seconds() for name, job in jobs.items()}
+    assert intervals == {
+        "poll": 60,
+        "publish": 60,
+        "tokens": 900,
+        "check_tokens": 86400,
+        "optimize": 604800,
+    }
     for job in jobs.values():
-        assert job.trigger.interval.total_seconds() == 60
         assert job.max_instances == 1 and job.coalesce is True
+    scheduler = build_scheduler(app)
+    scheduler.start(paused=True)
+    try:
+        assert all(job.next_run_time is not None for job in scheduler.get_jobs())  # none paused
+    finally:
+        scheduler.shutdown(wait=False)
 
 
 def test_run_once_polls_and_publishes(tmp_path: Path) -> None:
