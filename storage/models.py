@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from storage.types import UTCDateTime
@@ -174,3 +174,33 @@ class ChannelToken(SQLModel, table=True):
     refresh_token_enc: str
     expires_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     updated_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class Alert(SQLModel, table=True):
+    """A condition an operator must know about, open from when it is seen until it goes away.
+
+    One open alert per key (a partial unique index); a condition that comes back later opens a
+    new row. `notified_at` is set once every configured destination has accepted it.
+    """
+
+    __tablename__ = "alert"
+    __table_args__ = (
+        Index(
+            "uq_alert_open_key",
+            "key",
+            unique=True,
+            sqlite_where=text("resolved_at IS NULL"),
+            postgresql_where=text("resolved_at IS NULL"),
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=200)  # "channel_paused:facebook", "needs_attention:123"
+    kind: str = Field(max_length=32, index=True)
+    subject: str
+    detail: str = ""
+    opened_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
+    resolved_at: datetime | None = _time()
+    webhook_sent_at: datetime | None = _time()
+    emailed_at: datetime | None = _time()
+    notified_at: datetime | None = _time()

@@ -17,6 +17,7 @@ from syndicator.pacing import PacingSettings
 from syndicator.settings_models import (
     CHANNEL_TYPES,
     SECRET_KEYS,
+    AlertSettings,
     ChannelSettings,
     DaemonSettings,
     DatabaseSettings,
@@ -51,6 +52,7 @@ class Settings(BaseSettings):
     pacing: dict[str, PacingSettings] = Field(default_factory=dict)
     publishing: PublishingSettings = PublishingSettings()
     daemon: DaemonSettings = DaemonSettings()
+    alerts: AlertSettings = AlertSettings()
     web: WebSettings = WebSettings()
     logging: LoggingSettings = LoggingSettings()
     base_dir: Path = Path(".")
@@ -160,6 +162,12 @@ def _read_toml(path: Path) -> dict[str, Any]:
 
 
 def _refuse_secrets_in_file(data: Mapping[str, Any], path: Path) -> None:
+    alerts = data.get("alerts")
+    if isinstance(alerts, Mapping) and "smtp_password" in alerts:
+        raise ConfigError(
+            f"{path}: alerts.smtp_password is a secret and must not be in the settings file; "
+            f"remove it and set {ENV_PREFIX}ALERTS__SMTP_PASSWORD (or ..._FILE)"
+        )
     for name, table in (data.get("channels") or {}).items():
         for key in SECRET_KEYS & set(table if isinstance(table, Mapping) else ()):
             env = f"{ENV_PREFIX}CHANNELS__{name.upper()}__{key.upper()}"

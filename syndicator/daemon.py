@@ -11,9 +11,10 @@ import fcntl
 import os
 import signal
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
 
@@ -21,8 +22,17 @@ import structlog
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from connectors.base import ConnectorError
+from syndicator import alerts
 from syndicator.app import App
 from syndicator.errors import SyndicatorError
+from syndicator.health import (
+    HealthServer,
+    Heartbeat,
+    Metrics,
+    Readiness,
+    start_health_server,
+    stop_health_server,
+)
 from syndicator.poller import due_feeds
 
 log = structlog.get_logger("syndicator.daemon")
@@ -38,28 +48,56 @@ class JobSpec:
 JOBS = (
     JobSpec("poll", 60, 5),
     JobSpec("publish", 60, 5),
+    JobSpec("alerts", 60, 5),
     JobSpec("tokens", 15 * 60, 30),  # refresh Zalo tokens well before their 25 h expiry
     JobSpec("check_tokens", 24 * 3600, 300),  # ask every platform whether its token is still good
     JobSpec("optimize", 7 * 24 * 3600, 600),  # let the database refresh its planner statistics
 )
 
 
+@dataclass
+class Monitor:
+    """What the jobs report for /readyz and /metrics."""
+
+    heartbeat: Heartbeat = field(default_factory=Heartbeat)
+    metrics: Metrics = field(default_factory=Metrics)
+
+
 class AlreadyRunning(SyndicatorError):
     """Another daemon holds this SQLite database."""
 
 
-def poll_due(app: App) -> int:
+def poll_due(app: App, monitor: Monitor | None = None) -> int:
     """Poll the feeds whose next poll time has come; returns how many were polled."""
     poller = app.poller()
     feeds = due_feeds(poller.engine, app.settings.feeds, app.clock.now())
-    return len(poller.poll(feeds)) if feeds else 0
+    outcomes = poller.poll(feeds) if feeds else []
+    if monitor is not None:
+        for outcome in outcomes:
+            monitor.metrics.count_poll(outcome.feed, outcome.status)
+        monitor.heartbeat.beat(app.clock.now())
+    return len(outcomes)
 
 
-def publish_due(app: App) -> int:
-    return len(app.publisher().run_once())
+def publish_due(app: App, monitor: Monitor | None = None) -> int:
+    started = time.monotonic()
+    outcomes = app.publisher().run_once()
+    if monitor is not None and outcomes:
+        share = (time.monotonic() - started) / len(outcomes)  # a pass is timed as a whole
+        for outcome in outcomes:
+            monitor.metrics.observe_publish(outcome.channel, outcome.status, share)
+    return len(outcomes)
 
 
-def refresh_tokens(app: App) -> int:
+def raise_alerts(app: App, monitor: Monitor | None = None) -> int:
+    """Open, resolve and send alerts for what needs a person (each condition once)."""
+    opened = alerts.check(
+        app.migrated_engine(), app.settings.alerts, app.http, alerts.connect_smtp, app.clock.now()
+    )
+    return len(opened)
+
+
+def refresh_tokens(app: App, monitor: Monitor | None = None) -> int:
     """Touch each rotating token pair, which refreshes it when it is within its margin."""
     connectors, _ = app.connectors()
     refreshed = 0
@@ -75,7 +113,7 @@ def refresh_tokens(app: App) -> int:
     return refreshed
 
 
-def check_tokens(app: App) -> int:
+def check_tokens(app: App, monitor: Monitor | None = None) -> int:
     """Daily: a channel whose token is bad is logged (and raised as an alert) before it fails."""
     connectors, missing = app.connectors()
     problems = dict(missing)
@@ -92,7 +130,7 @@ def check_tokens(app: App) -> int:
     return len(problems)
 
 
-def optimize(app: App) -> int:
+def optimize(app: App, monitor: Monitor | None = None) -> int:
     engine = app.migrated_engine()
     with engine.begin() as connection:
         if engine.dialect.name == "sqlite":
@@ -107,12 +145,13 @@ def run_once(app: App) -> tuple[int, int]:
     return poll_due(app), publish_due(app)
 
 
-def build_scheduler(app: App) -> BackgroundScheduler:
+def build_scheduler(app: App, monitor: Monitor | None = None) -> BackgroundScheduler:
     """The scheduler with its jobs, not started (tests inspect it)."""
     scheduler = BackgroundScheduler(timezone=app.settings.timezone)
-    work: dict[str, Callable[[App], int]] = {
+    work: dict[str, Callable[[App, Monitor | None], int]] = {
         "poll": poll_due,
         "publish": publish_due,
+        "alerts": raise_alerts,
         "tokens": refresh_tokens,
         "check_tokens": check_tokens,
         "optimize": optimize,
@@ -122,7 +161,7 @@ def build_scheduler(app: App) -> BackgroundScheduler:
         # next_run_time=None would add the job paused, so it is left out instead.)
         first = {"next_run_time": app.clock.now()} if spec.seconds <= 3600 else {}
         scheduler.add_job(
-            _logged(spec.name, work[spec.name], app),
+            _logged(spec.name, work[spec.name], app, monitor),
             "interval",
             seconds=spec.seconds,
             jitter=spec.jitter,
@@ -134,10 +173,12 @@ def build_scheduler(app: App) -> BackgroundScheduler:
     return scheduler
 
 
-def _logged(name: str, job: Callable[[App], int], app: App) -> Callable[[], None]:
+def _logged(
+    name: str, job: Callable[[App, Monitor | None], int], app: App, monitor: Monitor | None
+) -> Callable[[], None]:
     def run() -> None:
         try:
-            done = job(app)
+            done = job(app, monitor)
             log.debug("job.ran", job=name, handled=done)
         except Exception:  # a failing tick must not kill the daemon; the next tick retries
             log.exception("job.failed", job=name)
@@ -188,11 +229,32 @@ def serve(app: App, grace: float = 30.0) -> None:
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
-    scheduler = build_scheduler(app)
+    monitor = Monitor()
+    scheduler = build_scheduler(app, monitor)
     scheduler.start()
+    health = _start_health(app, scheduler, monitor)
     log.info("daemon.started", jobs=[spec.name for spec in JOBS])
     stop.wait()
+    if health is not None:
+        stop_health_server(*health)
     finisher = threading.Thread(target=scheduler.shutdown, kwargs={"wait": True}, daemon=True)
     finisher.start()
     finisher.join(grace)
     log.info("daemon.stopped", clean=not finisher.is_alive())
+
+
+def _start_health(
+    app: App, scheduler: BackgroundScheduler, monitor: Monitor
+) -> tuple[HealthServer, threading.Thread] | None:
+    """/healthz, /readyz and /metrics on web.listen, when the web server is enabled."""
+    if not app.settings.web.enabled:
+        return None
+    engine = app.migrated_engine()
+    readiness = Readiness(
+        engine=engine,
+        scheduler_running=lambda: bool(scheduler.running),
+        last_poll_tick=monitor.heartbeat.last,
+        started_at=app.clock.now(),
+        clock=app.clock.now,
+    )
+    return start_health_server(app.settings.web.listen, readiness, monitor.metrics, engine)

@@ -8,7 +8,15 @@ from typing import Annotated, Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, SecretStr, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    SecretStr,
+    field_validator,
+    model_validator,
+)
 
 from syndicator.durations import parse_duration
 
@@ -157,3 +165,31 @@ class WebSettings(Section):
 class LoggingSettings(Section):
     level: Literal["debug", "info", "warning", "error"] = "info"
     format: Literal["auto", "json", "console"] = "auto"
+
+
+class AlertSettings(Section):
+    """Where alerts go. The SMTP password comes only from SYNDICATOR_ALERTS__SMTP_PASSWORD."""
+
+    token_days: int = Field(default=7, ge=1)  # warn this many days before a token runs out
+    webhook_url: str | None = None  # POSTed one JSON object per alert
+    timeout: Duration = timedelta(seconds=10)  # per webhook request and SMTP conversation
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=587, ge=1, le=65535)  # 465 = implicit TLS (SMTPS)
+    smtp_user: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_from: str | None = None  # defaults to smtp_user
+    smtp_starttls: bool = True  # ignored on port 465, which is TLS from the start
+    email_to: list[str] = Field(default_factory=list)
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _webhook_url(cls, value: str | None) -> str | None:
+        return None if not value else check_http_url(value)
+
+    @model_validator(mode="after")
+    def _email_needs_a_server(self) -> AlertSettings:
+        if self.email_to and not self.smtp_host:
+            raise ValueError("alerts.email_to is set but alerts.smtp_host is not; set both")
+        if self.email_to and not (self.smtp_from or self.smtp_user):
+            raise ValueError("alerts.email_to is set; set alerts.smtp_from (the sender address)")
+        return self

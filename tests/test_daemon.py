@@ -3,6 +3,7 @@ and a clean stop on SIGTERM."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -10,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import requests
 from click.testing import CliRunner
 
 from syndicator.app import build_app
@@ -25,6 +27,7 @@ def settings(tmp_path: Path, url: str) -> Path:
     path = tmp_path / "settings.toml"
     path.write_text(
         '[polling]\nparse_processes = 0\nbackfill = 5\n[channels.sandbox]\nfolder = "var/outbox"\n'
+        '[web]\nlisten = "127.0.0.1:0"\n'
         '[pacing.sandbox]\nquiet_hours = ""\nmin_spacing = "0s"\n'
         f'[[feeds]]\nid = "skhcn"\nname = "Sở KH&CN"\nurl = "{url}"\nreview = "auto"\n'
         'channels = ["sandbox"]\n',
@@ -42,6 +45,7 @@ def test_scheduler_wiring(tmp_path: Path) -> None:
     assert intervals == {
         "poll": 60,
         "publish": 60,
+        "alerts": 60,
         "tokens": 900,
         "check_tokens": 86400,
         "optimize": 604800,
@@ -102,9 +106,15 @@ def test_sigterm_stops_cleanly_and_a_second_run_exits_1(tmp_path: Path) -> None:
         )
         try:
             assert first.stderr is not None
+            port = 0
             for line in first.stderr:  # wait for the start line, not for a fixed time
+                if "health.started" in line:
+                    port = json.loads(line)["port"]
                 if "daemon.started" in line:
                     break
+            base = f"http://127.0.0.1:{port}"
+            assert requests.get(f"{base}/healthz", timeout=10).text.strip() == "ok"
+            assert "syndicator_items_total" in requests.get(f"{base}/metrics", timeout=10).text
             second = subprocess.run(
                 [sys.executable, str(ROOT / "main.py"), "--config", str(config), "run"],
                 capture_output=True,

@@ -7,7 +7,7 @@ import sys
 import click
 
 from syndicator import __version__
-from syndicator.cli import db, feeds, poll, publish, queue, repost, run, tokens
+from syndicator.cli import alerts, db, feeds, poll, publish, queue, repost, run, tokens
 from syndicator.cli.context import Context
 from syndicator.errors import ConfigError, SyndicatorError
 
@@ -38,6 +38,7 @@ cli.add_command(publish.publish)
 cli.add_command(repost.repost)
 cli.add_command(tokens.tokens)
 cli.add_command(run.run)
+cli.add_command(alerts.alerts)
 
 
 def main() -> None:
