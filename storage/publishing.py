@@ -74,3 +74,24 @@ class SqlStepStore:
     def save(self, post_id: int, step: str, value: str) -> None:
         with writing(self.engine) as session:
             session.merge(PostStep(post_id=post_id, step=step, value=value, at=self.now()))
+
+
+def prune(session: Session, steps_before: datetime, alerts_before: datetime) -> tuple[int, int]:
+    """Delete leftovers nobody reads again: step results of posts finished before
+    `steps_before`, and alerts resolved before `alerts_before`. Posts and their audit trail
+    are never deleted (they are the record of what was published and who decided)."""
+    from sqlalchemy import delete
+
+    from storage.models import Alert
+
+    finished = select(Post.id).where(
+        col(Post.status).in_(["published", "failed", "rejected"]),
+        col(Post.updated_at) < steps_before,
+    )
+    steps = session.execute(delete(PostStep).where(col(PostStep.post_id).in_(finished)))
+    alerts = session.execute(
+        delete(Alert).where(
+            col(Alert.resolved_at).is_not(None), col(Alert.resolved_at) < alerts_before
+        )
+    )
+    return int(steps.rowcount or 0), int(alerts.rowcount or 0)  # type: ignore[attr-defined]

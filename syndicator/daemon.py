@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from types import FrameType
 
@@ -22,6 +23,8 @@ import structlog
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from connectors.base import ConnectorError
+from storage import publishing as publishing_store
+from storage.session import writing
 from syndicator import alerts
 from syndicator.app import App
 from syndicator.errors import SyndicatorError
@@ -45,13 +48,14 @@ class JobSpec:
     jitter: int
 
 
+TICK = 0  # "every daemon.tick" (the frequent jobs); the others have fixed intervals
 JOBS = (
-    JobSpec("poll", 60, 5),
-    JobSpec("publish", 60, 5),
-    JobSpec("alerts", 60, 5),
+    JobSpec("poll", TICK, 5),
+    JobSpec("publish", TICK, 5),
+    JobSpec("alerts", TICK, 5),
     JobSpec("tokens", 15 * 60, 30),  # refresh Zalo tokens well before their 25 h expiry
     JobSpec("check_tokens", 24 * 3600, 300),  # ask every platform whether its token is still good
-    JobSpec("optimize", 7 * 24 * 3600, 600),  # let the database refresh its planner statistics
+    JobSpec("maintain", 7 * 24 * 3600, 600),  # prune leftovers, refresh planner statistics
 )
 
 
@@ -130,8 +134,15 @@ def check_tokens(app: App, monitor: Monitor | None = None) -> int:
     return len(problems)
 
 
-def optimize(app: App, monitor: Monitor | None = None) -> int:
+def maintain(app: App, monitor: Monitor | None = None) -> int:
+    """Weekly: prune leftovers (never posts or their audit trail), then refresh statistics."""
     engine = app.migrated_engine()
+    now = app.clock.now()
+    with writing(engine) as session:
+        steps, old_alerts = publishing_store.prune(
+            session, now - timedelta(days=30), now - timedelta(days=365)
+        )
+    log.info("database.pruned", steps=steps, alerts=old_alerts)
     with engine.begin() as connection:
         if engine.dialect.name == "sqlite":
             connection.exec_driver_sql("PRAGMA optimize")
@@ -154,17 +165,19 @@ def build_scheduler(app: App, monitor: Monitor | None = None) -> BackgroundSched
         "alerts": raise_alerts,
         "tokens": refresh_tokens,
         "check_tokens": check_tokens,
-        "optimize": optimize,
+        "maintain": maintain,
     }
+    tick = int(app.settings.daemon.tick.total_seconds())
     for spec in JOBS:
+        seconds = spec.seconds or tick
         # Frequent jobs run at start; a daily or weekly one waits its first interval. (Passing
         # next_run_time=None would add the job paused, so it is left out instead.)
-        first = {"next_run_time": app.clock.now()} if spec.seconds <= 3600 else {}
+        first = {"next_run_time": app.clock.now()} if seconds <= 3600 else {}
         scheduler.add_job(
             _logged(spec.name, work[spec.name], app, monitor),
             "interval",
-            seconds=spec.seconds,
-            jitter=spec.jitter,
+            seconds=seconds,
+            jitter=min(spec.jitter, max(seconds // 10, 0)),
             id=spec.name,
             max_instances=1,
             coalesce=True,

@@ -155,6 +155,7 @@ class PublishingSettings(Section):
 
 class DaemonSettings(Section):
     shutdown_grace: Duration = timedelta(seconds=30)  # time to finish work in flight on SIGTERM
+    tick: Duration = timedelta(seconds=60)  # how often poll, publish and alerts run
 
 
 class WebSettings(Section):

@@ -37,8 +37,8 @@ def settings(tmp_path: Path, url: str) -> Path:
 
 
 def test_scheduler_wiring(tmp_path: Path) -> None:
-    """poll and publish tick every minute, tokens every 15 minutes, a token check daily and an
-    optimize weekly; one instance each, missed runs coalesced."""
+    """poll and publish tick every minute, tokens every 15 minutes, a token check daily and a
+    maintenance weekly; one instance each, missed runs coalesced."""
     app = build_app(settings(tmp_path, "https://a.gov.vn/rss"))
     jobs = {job.id: job for job in build_scheduler(app).get_jobs()}
     intervals = {name: job.trigger.interval.total_seconds() for name, job in jobs.items()}
@@ -48,7 +48,7 @@ def test_scheduler_wiring(tmp_path: Path) -> None:
         "alerts": 60,
         "tokens": 900,
         "check_tokens": 86400,
-        "optimize": 604800,
+        "maintain": 604800,
     }
     for job in jobs.values():
         assert job.max_instances == 1 and job.coalesce is True
@@ -128,3 +128,108 @@ def test_sigterm_stops_cleanly_and_a_second_run_exits_1(tmp_path: Path) -> None:
         finally:
             if first.poll() is None:
                 first.kill()
+
+
+def test_sigterm_during_a_publish_finishes_it_and_a_restart_sends_nothing(tmp_path: Path) -> None:
+    """SIGTERM while a Facebook request is in flight: the daemon waits for it, records it and
+    exits 0; the next cycle finds nothing to send; the Page has the post once."""
+    import threading
+    from http.server import BaseHTTPRequestHandler
+
+    from tests.fake_graph import FakeGraph
+
+    arrived, answer = threading.Event(), threading.Event()
+    with LocalServer() as server, FakeGraph() as graph:
+        server.route(
+            "/rss",
+            Reply(
+                rss("Hội nghị triển khai nhiệm vụ khoa học năm 2027"),
+                headers={"Content-Type": "application/rss+xml"},
+            ),
+        )
+
+        def held(request: BaseHTTPRequestHandler) -> None:
+            arrived.set()
+            answer.wait(60)  # until the test has sent SIGTERM
+            graph._publish(request)
+
+        graph.server.route(f"/{graph.version}/{graph.page_id}/feed", held)
+        config = tmp_path / "settings.toml"
+        config.write_text(
+            '[polling]\nparse_processes = 0\nbackfill = 5\n[web]\nlisten = "127.0.0.1:0"\n'
+            '[daemon]\ntick = "1s"\n'
+            f'[channels.facebook]\npage_id = "{graph.page_id}"\ngraph_url = "{graph.url}"\n'
+            f'api_version = "{graph.version}"\n'
+            '[pacing.facebook]\nquiet_hours = ""\nmin_spacing = "0s"\n'
+            f'[[feeds]]\nid = "skhcn"\nname = "Sở KH&CN"\nurl = "{server.url("/rss")}"\n'
+            'review = "auto"\nchannels = ["facebook"]\n',
+            encoding="utf-8",
+        )
+        env = {
+            **os.environ,
+            "SYNDICATOR_LOGGING__FORMAT": "json",
+            "SYNDICATOR_CHANNELS__FACEBOOK__PAGE_TOKEN": graph.token,
+            "SYNDICATOR_SECRET_KEY": "k" * 40,
+        }
+        daemon = subprocess.Popen(
+            [sys.executable, str(ROOT / "main.py"), "--config", str(config), "run"],
+            stderr=subprocess.DEVNULL,
+            env=env,
+        )
+        try:
+            assert arrived.wait(60), "the daemon never published"
+            daemon.send_signal(signal.SIGTERM)
+            answer.set()
+            assert daemon.wait(60) == 0
+        finally:
+            if daemon.poll() is None:
+                daemon.kill()
+        again = subprocess.run(
+            [sys.executable, str(ROOT / "main.py"), "--config", str(config), "run", "--once"],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=60,
+        )
+        assert again.returncode == 0 and "handled 0 posts" in again.stdout
+        assert len(graph.posts) == 1
+
+
+def test_maintenance_prunes_leftovers_but_keeps_posts_and_audit(tmp_path: Path) -> None:
+    """Weekly maintenance drops old step results and old resolved alerts, never posts or audit."""
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import func
+    from sqlmodel import select
+
+    from storage.models import Alert, AuditEvent, Post, PostStep
+    from storage.session import reading, writing
+    from syndicator.daemon import maintain
+    from tests.conftest import FakeClock
+    from tests.test_posts import feed, make_posts, parsed
+
+    now = datetime(2026, 11, 1, tzinfo=UTC)
+    app = build_app(settings(tmp_path, "https://a.gov.vn/rss"), FakeClock(now))
+    engine = app.migrated_engine()
+    (post_id,) = make_posts(engine, feed(review="auto"), parsed(n=1))
+    with writing(engine) as session:
+        post = session.get(Post, post_id)
+        assert post is not None
+        post.status, post.updated_at = "published", now - timedelta(days=40)
+        session.add(PostStep(post_id=post_id, step="token", value="t", at=now - timedelta(days=40)))
+        session.add(
+            Alert(
+                key="feed_broken:x",
+                kind="feed_broken",
+                subject="s",
+                detail="d",
+                opened_at=now - timedelta(days=800),
+                resolved_at=now - timedelta(days=700),
+            )
+        )
+    maintain(app)
+    with reading(engine) as session:
+        assert session.exec(select(func.count()).select_from(PostStep)).one() == 0
+        assert session.exec(select(func.count()).select_from(Alert)).one() == 0
+        assert session.exec(select(func.count()).select_from(Post)).one() == 1
+        assert session.exec(select(func.count()).select_from(AuditEvent)).one() >= 1
