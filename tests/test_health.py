@@ -25,6 +25,7 @@ from syndicator.health import (
     start_health_server,
     stop_health_server,
 )
+from tests.test_storage import item_row
 
 T0 = datetime(2026, 11, 1, 3, 0, tzinfo=UTC)
 SAMPLE = re.compile(
@@ -100,27 +101,6 @@ def seed(engine: Engine) -> None:
                 updated_at=T0,
             )
         )
-
-
-def item_row(n: int) -> dict[str, object]:
-    return {
-        "title": f"Tin số {n}",
-        "title_key": f"tin so {n}",
-        "first_feed_id": "a",
-        "url_key": None,
-        "canonical_url": None,
-        "link": None,
-        "guid": None,
-        "summary": "",
-        "content_html": "",
-        "image": None,
-        "author": None,
-        "categories": [],
-        "flags": [],
-        "published_at": T0,
-        "postable": True,
-        "created_at": T0,
-    }
 
 
 def source_row(item_id: int, feed_id: str) -> dict[str, object]:

@@ -12,33 +12,15 @@ from click.testing import CliRunner, Result
 
 from syndicator.cli.commands import cli
 from tests.fake_graph import FakeGraph
-from tests.httpserver import LocalServer, Reply
-from tests.test_queue_cli import rss
+from tests.httpserver import LocalServer
+from tests.test_queue_cli import portal_serving
 
 
 @pytest.fixture
 def portal(tmp_path: Path) -> Iterator[tuple[Path, LocalServer]]:
     """A trusted portal whose second poll brings one new article for the sandbox channel."""
-    with LocalServer() as server:
-        server.route("/rss", Reply(rss("Tin cũ"), headers={"Content-Type": "application/rss+xml"}))
-        config = tmp_path / "settings.toml"
-        config.write_text(
-            '[polling]\nparse_processes = 0\n[channels.sandbox]\nfolder = "var/outbox"\n'
-            '[pacing.sandbox]\nquiet_hours = ""\nmin_spacing = "0s"\n'
-            f'[[feeds]]\nid = "skhcn"\nname = "Sở KH&CN"\nurl = "{server.url("/rss")}"\n'
-            'review = "auto"\nchannels = ["sandbox"]\n',
-            encoding="utf-8",
-        )
-        run(config, "poll")
-        server.route(
-            "/rss",
-            Reply(
-                rss("Tin cũ", "Hội nghị triển khai nhiệm vụ khoa học năm 2027"),
-                headers={"Content-Type": "application/rss+xml"},
-            ),
-        )
-        run(config, "poll")
-        yield config, server
+    with portal_serving(tmp_path, review="auto", spacing="0s") as running:
+        yield running
 
 
 def run(config: Path, *args: str, env: dict[str, str] | None = None) -> Result:

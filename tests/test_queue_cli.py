@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
@@ -33,24 +34,26 @@ def rss(*titles: str) -> bytes:
 @pytest.fixture
 def portal(tmp_path: Path) -> Iterator[tuple[Path, LocalServer]]:
     """A portal whose first poll is history and whose second poll brings one new article."""
+    with portal_serving(tmp_path, review="required", spacing="15m") as running:
+        yield running
+
+
+@contextmanager
+def portal_serving(tmp_path: Path, review: str, spacing: str) -> Iterator[tuple[Path, LocalServer]]:
+    """A portal polled twice: the first poll is history, the second brings one new article."""
     with LocalServer() as server:
         server.route("/rss", Reply(rss("Tin cũ"), headers={"Content-Type": "application/rss+xml"}))
         config = tmp_path / "settings.toml"
         config.write_text(
             '[polling]\nparse_processes = 0\n[channels.sandbox]\nfolder = "var/outbox"\n'
-            '[pacing.sandbox]\nquiet_hours = ""\nmin_spacing = "15m"\n'
+            f'[pacing.sandbox]\nquiet_hours = ""\nmin_spacing = "{spacing}"\n'
             f'[[feeds]]\nid = "skhcn"\nname = "Sở KH&CN"\nurl = "{server.url("/rss")}"\n'
-            'channels = ["sandbox"]\n',
+            f'review = "{review}"\nchannels = ["sandbox"]\n',
             encoding="utf-8",
         )
         run(config, "poll")
-        server.route(
-            "/rss",
-            Reply(
-                rss("Tin cũ", "Hội nghị triển khai nhiệm vụ khoa học năm 2027"),
-                headers={"Content-Type": "application/rss+xml"},
-            ),
-        )
+        new = rss("Tin cũ", "Hội nghị triển khai nhiệm vụ khoa học năm 2027")
+        server.route("/rss", Reply(new, headers={"Content-Type": "application/rss+xml"}))
         run(config, "poll")
         yield config, server
 

@@ -17,9 +17,9 @@ from storage.session import reading, writing
 T0 = datetime(2026, 11, 1, 3, 0, tzinfo=UTC)
 
 
-def add_item(session: Session, n: int, source_key: str, url_key: str | None = None) -> int:
-    """Store item n with one source from feed "a", through the bulk insert path ingest uses."""
-    row = {
+def item_row(n: int, url_key: str | None = None) -> dict[str, object]:
+    """The values ingest inserts for an item, for item n of feed "a"."""
+    return {
         "title": f"Tin số {n}",
         "title_key": f"tin so {n}",
         "first_feed_id": "a",
@@ -37,6 +37,11 @@ def add_item(session: Session, n: int, source_key: str, url_key: str | None = No
         "postable": True,
         "created_at": T0,
     }
+
+
+def add_item(session: Session, n: int, source_key: str, url_key: str | None = None) -> int:
+    """Store item n with one source from feed "a", through the bulk insert path ingest uses."""
+    row = item_row(n, url_key)
     (item_id,) = item_store.insert_items(session, [row])
     item_store.insert_sources(session, [source(item_id, "a", source_key)])
     return item_id
