@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import heapq
 import re
-import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -25,6 +24,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from syndicator.normalize.text import fold, phrase_pattern
 from syndicator.settings_models import Duration
 
 HOUR = timedelta(hours=1)
@@ -96,7 +96,7 @@ def quiet_window(value: str | None) -> QuietWindow | None:
 def effective_priority(queued: Queued, settings: PacingSettings) -> int:
     """Feed priority, plus urgent_boost when the title holds an urgent word (whole word, NFC, casefold)."""
     pattern = _urgent_pattern(tuple(settings.urgent_words))
-    urgent = pattern is not None and pattern.search(_fold(queued.title)) is not None
+    urgent = pattern is not None and pattern.search(fold(queued.title)) is not None
     return queued.priority + (settings.urgent_boost if urgent else 0)
 
 
@@ -239,14 +239,10 @@ def _utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC)
 
 
-def _fold(text: str) -> str:
-    return unicodedata.normalize("NFC", text).casefold()
-
-
 @lru_cache(maxsize=64)
 def _urgent_pattern(words: tuple[str, ...]) -> re.Pattern[str] | None:
     # \w covers Vietnamese letters, so "khẩn" does not match inside "khẩnx"; spaces inside a
     # phrase match any run of white space.
-    phrases = [r"\s+".join(re.escape(part) for part in _fold(word).split()) for word in words]
+    phrases = [phrase_pattern(word) for word in words]
     phrases = [phrase for phrase in phrases if phrase]
     return re.compile(rf"(?<!\w)(?:{'|'.join(phrases)})(?!\w)") if phrases else None

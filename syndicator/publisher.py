@@ -38,11 +38,11 @@ from storage.models import Post
 from storage.session import reading, writing
 from syndicator.clock import Clock
 from syndicator.config import Settings
-from syndicator.pacing import Queued, due
+from syndicator.pacing import due
 from syndicator.posts import APPROVED, FAILED, NEEDS_ATTENTION, PUBLISHED, PUBLISHING
 from syndicator.render import Rendered
 from syndicator.settings_models import PublishingSettings
-from syndicator.slots import HISTORY, pacing_for
+from syndicator.slots import channel_queue, pacing_for
 
 log = structlog.get_logger("syndicator.publish")
 LADDER = (
@@ -92,21 +92,9 @@ class Publisher:
         """Approved posts whose computed slot has come (what a pass would send now)."""
         now = self.clock.now()
         with reading(self.engine) as session:
-            waiting = post_store.approved_on(session, channel)
-            history = post_store.published_since(session, channel, now - HISTORY)
-        queued = [
-            Queued(p.id or 0, p.priority, title, p.approved_at or p.created_at, p.next_attempt_at)
-            for p, title in waiting
-        ]
-        ids = due(
-            queued,
-            history,
-            now,
-            pacing_for(self.settings, channel),
-            ZoneInfo(self.settings.timezone),
-        )
-        by_id = {p.id: p for p, _ in waiting}
-        return [by_id[i] for i in ids]
+            waiting = channel_queue(session, channel, now)
+        pacing, tz = pacing_for(self.settings, channel), ZoneInfo(self.settings.timezone)
+        return [waiting.posts[i] for i in due(waiting.queued, waiting.history, now, pacing, tz)]
 
     def _channel(self, channel: str) -> list[PublishOutcome]:
         connector = self.connectors[channel]

@@ -8,11 +8,11 @@ Vietnamese sentence editors see.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from syndicator.normalize.text import fold, phrase_pattern
 from syndicator.settings_models import ReviewSettings
 
 REASON_TEXT = {
@@ -62,10 +62,10 @@ def reasons(subject: ReviewSubject, settings: ReviewSettings, now: datetime) -> 
 
 def watch_words_in(text: str, words: Iterable[str], exceptions: Iterable[str]) -> list[str]:
     """Watch words found as whole words (NFC, case-insensitive), once exception phrases are removed."""
-    folded = _fold(text)
+    folded = fold(text)
     for phrase in exceptions:
-        folded = _whole(_fold(phrase)).sub(" ", folded)
-    return [word for word in words if _whole(_fold(word)).search(folded)]
+        folded = _whole(phrase).sub(" ", folded)
+    return [word for word in words if _whole(word).search(folded)]
 
 
 def describe(reason: str) -> str:
@@ -75,12 +75,6 @@ def describe(reason: str) -> str:
     return template.format(detail=detail) if "{detail}" in template else template
 
 
-def _fold(text: str) -> str:
-    return unicodedata.normalize("NFC", text).casefold()
-
-
 def _whole(phrase: str) -> re.Pattern[str]:
-    # \w covers Vietnamese letters, so "mật" does not match inside "mậtx", and spaces inside a
-    # phrase match any run of white space.
-    body = r"\s+".join(re.escape(part) for part in phrase.split())
-    return re.compile(rf"(?<!\w){body}(?!\w)")
+    # Whole words only: "mật" does not match inside "mậtx".
+    return re.compile(rf"(?<!\w){phrase_pattern(phrase)}(?!\w)")

@@ -2,17 +2,45 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
+from sqlmodel import Session
 
 from storage import posts as post_store
+from storage.models import Post
 from storage.session import reading
 from syndicator.config import Settings
 from syndicator.pacing import PacingSettings, Queued, schedule
 
 HISTORY = timedelta(days=1)  # the longest window any pacing rule looks back over
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelQueue:
+    """A channel's approved posts as the pacer sees them, with its recent history."""
+
+    posts: dict[int, Post]
+    queued: list[Queued]
+    history: list[datetime]
+
+
+def channel_queue(session: Session, channel: str, now: datetime) -> ChannelQueue:
+    waiting = post_store.approved_on(session, channel)
+    queued = [
+        Queued(
+            post.id or 0,
+            post.priority,
+            title,
+            post.approved_at or post.created_at,
+            post.next_attempt_at,
+        )
+        for post, title in waiting
+    ]
+    history = post_store.published_since(session, channel, now - HISTORY) if waiting else []
+    return ChannelQueue({post.id or 0: post for post, _ in waiting}, queued, history)
 
 
 def next_slots(engine: Engine, settings: Settings, now: datetime) -> dict[int, datetime]:
@@ -21,21 +49,10 @@ def next_slots(engine: Engine, settings: Settings, now: datetime) -> dict[int, d
     slots: dict[int, datetime] = {}
     with reading(engine) as session:
         for channel in settings.channels:
-            waiting = post_store.approved_on(session, channel)
-            if not waiting:
-                continue
-            queued = [
-                Queued(
-                    post.id or 0,
-                    post.priority,
-                    title,
-                    post.approved_at or post.created_at,
-                    post.next_attempt_at,
-                )
-                for post, title in waiting
-            ]
-            history = post_store.published_since(session, channel, now - HISTORY)
-            slots |= schedule(queued, history, now, pacing_for(settings, channel), tz)
+            waiting = channel_queue(session, channel, now)
+            if waiting.queued:
+                pacing = pacing_for(settings, channel)
+                slots |= schedule(waiting.queued, waiting.history, now, pacing, tz)
     return slots
 
 

@@ -10,7 +10,9 @@ from storage import posts as post_store
 from storage.models import Item
 from storage.session import writing
 from syndicator.cli.context import Context
+from syndicator.config import Settings
 from syndicator.dedup import digest
+from syndicator.errors import ConfigError
 from syndicator.normalize.urls import canonical_url
 from syndicator.posts import NewItem
 from syndicator.records import Flag, ParsedItem
@@ -37,7 +39,7 @@ def repost(ctx: Context, target: str, channel: str | None, approve: bool, by: st
         item = post_store.item_by(session, item_id, url_key)
         if item is None:
             raise click.ClickException(f"no stored article matches {target!r}")
-        feed = _feed(settings.feeds, item.first_feed_id)
+        feed = _feed(settings, item.first_feed_id)
         channels = (
             [channel]
             if channel
@@ -55,12 +57,12 @@ def repost(ctx: Context, target: str, channel: str | None, approve: bool, by: st
         click.echo(f"post {post_id} on {name}: {'approved' if approve else 'waiting for review'}")
 
 
-def _feed(feeds: list[FeedSettings], feed_id: str) -> FeedSettings:
-    for feed in feeds:
-        if feed.id == feed_id:
-            return feed
-    # The feed was removed from the settings since; the article is still ours to repost.
-    return FeedSettings(id=feed_id, name=feed_id, url="https://removed.invalid/")
+def _feed(settings: Settings, feed_id: str) -> FeedSettings:
+    try:
+        return settings.feed(feed_id)
+    except ConfigError:
+        # The feed was removed from the settings since; the article is still ours to repost.
+        return FeedSettings(id=feed_id, name=feed_id, url="https://removed.invalid/")
 
 
 def _as_new(item: Item) -> NewItem:

@@ -114,3 +114,14 @@ def title_key(title: str) -> str:
     text = unicodedata.normalize("NFC", _KEY_INVISIBLE.sub("", title)).casefold()
     text = unicodedata.normalize("NFC", text)
     return _NOT_WORD.sub(" ", text).strip()
+
+
+def fold(text: str) -> str:
+    """The form words are compared in: NFC, case folded."""
+    return unicodedata.normalize("NFC", text).casefold()
+
+
+def phrase_pattern(phrase: str) -> str:
+    """A regex body matching `phrase` (folded) with any run of white space between its words;
+    wrap it in (?<!\\w)…(?!\\w) for whole words (\\w covers Vietnamese letters)."""
+    return r"\s+".join(re.escape(part) for part in fold(phrase).split())
