@@ -112,7 +112,8 @@ def reader_lib(urls: list[str], workers: int, workdir: Path) -> Cycle:
 def settings_toml(urls: list[str], workers: int, workdir: Path) -> str:
     head = (
         f'[database]\nurl = "sqlite:///{workdir}/syndicator.db"\n\n'
-        f'[polling]\nworkers = {workers}\ncontact = "bench@example.gov.vn"\n\n'
+        f'[polling]\nworkers = {workers}\ncontact = "bench@example.gov.vn"\n'
+        'allow_networks = ["127.0.0.0/8"]\n\n'  # the bench portals are 127.0.0.2-51
         '[logging]\nformat = "json"\n'
     )
     feeds = [

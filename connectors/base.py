@@ -8,9 +8,10 @@ store interfaces here, implemented in storage/ and wired by the domain.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
+from urllib.parse import urlsplit
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,10 +56,12 @@ class Transient(ConnectorError):
 
 @dataclass
 class RateLimited(ConnectorError):
-    """The platform asks us to wait: pause the channel until then."""
+    """The platform asks us to wait: pause the channel. `retry_after` is the platform's own
+    estimate when it gives one (0 included: "access is back"), else None, and the publisher
+    picks a short pause that grows while throttling goes on."""
 
     message: str
-    retry_after: timedelta = field(default=timedelta(minutes=15))
+    retry_after: timedelta | None = None
 
     def __str__(self) -> str:
         return self.message
@@ -79,6 +82,23 @@ class Rejected(ConnectorError):
 class Ambiguous(ConnectorError):
     """The request may have been carried out (timeout or reset after sending, 5xx): reconcile
     with find_existing before sending anything again."""
+
+
+class Contradictory(ConnectorError):
+    """find_existing got answers that contradict each other (two posts match one attempt, or a
+    match other than the one on record): no retry can settle it, a person must look."""
+
+
+def redirect_refused(who: str, status: int, location: str | None, setting: str) -> AuthProblem:
+    """A platform API answered 3xx. Never followed: the request carries the token or the app
+    secret, and a redirect would hand them to whatever host it names. A platform API does not
+    redirect, so the base URL in `setting` is wrong (or intercepted): pause for a person."""
+    host = urlsplit(location or "").hostname  # the host only: the rest may echo our query
+    where = f" to {host}" if host else ""
+    return AuthProblem(
+        f"{who} answered HTTP {status} (a redirect{where}); API calls never follow redirects, "
+        f"so nothing was sent on: check {setting}"
+    )
 
 
 class Connector(Protocol):

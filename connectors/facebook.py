@@ -11,6 +11,7 @@ import hashlib
 import hmac
 import re
 import threading
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -29,21 +30,24 @@ from connectors.base import (
     RateLimited,
     Rejected,
     Transient,
+    redirect_refused,
 )
 from connectors.facebook_errors import (
     DuplicatePost,
     classify,
     nothing_sent,
     parse_error,
-    retry_after,
+    throttle_estimate,
     token_fix,
     usage_wait,
 )
 
 REQUIRED_PERMISSIONS = ("pages_manage_posts", "pages_read_engagement")
-FIND_FIELDS = "id,created_time,message,permalink_url,attachments{unshimmed_url,url}"
-FIND_SLACK = timedelta(seconds=60)
-FIND_LIMIT = 25
+FIND_FIELDS = "id,created_time,message,permalink_url,attachments{media_type,unshimmed_url,url}"
+FIND_SLACK = timedelta(seconds=60)  # our clock against Facebook's
+FIND_LIMIT = 25  # posts per page
+FIND_PAGES = 10  # pages read back before answering "cannot tell yet"
+_PAGING_AUTH = ("access_token", "appsecret_proof")  # a `next` link's; we send our own
 EXPIRY_WARNING = timedelta(days=7)
 _TRACKING = re.compile(r"^(utm_.*|fbclid|gclid|mc_cid|mc_eid)$", re.IGNORECASE)
 _URL_IN_TEXT = re.compile(r"https?://[^\s<>\"']+", re.IGNORECASE)
@@ -100,9 +104,13 @@ class FacebookConnector:
         return Published(remote_id=remote_id, url=f"https://www.facebook.com/{remote_id}")
 
     def find_existing(self, post: OutgoingPost) -> Published | None:
-        """The post on the Page made for `post` since its claim (less a minute), or None."""
-        since = post.claimed_at - FIND_SLACK if post.claimed_at is not None else None
-        return self._search(post, since)
+        """The post on the Page made for `post` since its claim (less a minute), or None once
+        the Page's posts have been read back past that time. Raises Transient ("cannot tell
+        yet") when FIND_PAGES pages hold only newer posts. Without a claim time, only the
+        latest page is read."""
+        if post.claimed_at is None:
+            return self._search(post, None, pages=1)
+        return self._search(post, post.claimed_at - FIND_SLACK, pages=FIND_PAGES)
 
     def check(self) -> Health:
         """Token validity, expiry, page and permissions, from /debug_token; network errors raise."""
@@ -141,7 +149,7 @@ class FacebookConnector:
     def _resolve_duplicate(self, post: OutgoingPost, error: DuplicatePost) -> Published:
         """506 means the same content is the Page's latest: most likely an earlier attempt of ours."""
         try:
-            found = self._search(post, None)
+            found = self._search(post, None, pages=1)  # 506: the same content is the latest
         except ConnectorError as lookup:
             raise Ambiguous(f"{error}; the Page could not be searched: {lookup}") from None
         if found is None:
@@ -150,18 +158,31 @@ class FacebookConnector:
 
     # -- finding ----------------------------------------------------------------------------
 
-    def _search(self, post: OutgoingPost, since: datetime | None) -> Published | None:
-        query = {"fields": FIND_FIELDS, "limit": str(FIND_LIMIT)}
+    def _search(self, post: OutgoingPost, since: datetime | None, pages: int) -> Published | None:
+        """Read published_posts newest first, page after page, until the post, a post older
+        than `since`, the last page, or `pages` pages."""
+        first = {"fields": FIND_FIELDS, "limit": str(FIND_LIMIT)}
         if since is not None:
-            query["since"] = str(int(since.timestamp()))
-        answer = self._call("GET", f"{self.page_id}/published_posts", query)
-        rows = answer.get("data")
-        for row in rows if isinstance(rows, list) else []:
-            if isinstance(row, dict) and _is_recent(row, since) and _matches(row, post):
-                remote_id = str(row.get("id", ""))
-                url = row.get("permalink_url") or f"https://www.facebook.com/{remote_id}"
-                return Published(remote_id=remote_id, url=str(url))
-        return None
+            first["since"] = str(int(since.timestamp()))
+        query = first
+        for _ in range(pages):
+            answer = self._call("GET", f"{self.page_id}/published_posts", query)
+            rows = [row for row in _list(answer.get("data")) if isinstance(row, dict)]
+            for row in rows:
+                if _is_recent(row, since) and _matches(row, post):
+                    remote_id = str(row.get("id", ""))
+                    url = row.get("permalink_url") or f"https://www.facebook.com/{remote_id}"
+                    return Published(remote_id=remote_id, url=str(url))
+            following = _next_page(answer.get("paging"))
+            if following is None or any(not _is_recent(row, since) for row in rows):
+                return None
+            query = {**first, **following}
+        if since is None:
+            return None
+        raise Transient(
+            f"cannot tell yet: the Page's {pages * FIND_LIMIT} latest posts are all newer than "
+            f"{since:%Y-%m-%d %H:%M:%S} UTC and none is this post; ask again later"
+        )
 
     # -- health -----------------------------------------------------------------------------
 
@@ -197,12 +218,23 @@ class FacebookConnector:
         url = f"{self._base}/{path}"
         try:
             if write:
-                response = self._session.post(url, data=sent, timeout=self._timeout)
+                response = self._session.post(
+                    url, data=sent, timeout=self._timeout, allow_redirects=False
+                )
             else:
-                response = self._session.get(url, params=sent, timeout=self._timeout)
+                response = self._session.get(
+                    url, params=sent, timeout=self._timeout, allow_redirects=False
+                )
         except requests.RequestException as error:
             raise self._network_error(error, write=write) from None
-        wait = self._note_usage(response.headers)
+        if 300 <= response.status_code < 400:
+            raise redirect_refused(
+                "Facebook",
+                response.status_code,
+                response.headers.get("Location"),
+                f"channels.{self.channel}.graph_url",
+            )
+        self._note_usage(response.headers)
         try:
             body: object = response.json()
         except ValueError:
@@ -215,12 +247,12 @@ class FacebookConnector:
         found = classify(
             response.status_code,
             said,
-            retry_after(response.headers) or wait,
+            throttle_estimate(response.headers),
             write=write,
             env_name=self._env_name,
         )
-        if isinstance(found, RateLimited):
-            self._pause_for(found.retry_after)
+        if isinstance(found, RateLimited) and found.retry_after:
+            self._pause_for(found.retry_after)  # without an estimate, the publisher's pause
         raise found
 
     def _auth(self) -> dict[str, str]:
@@ -284,20 +316,58 @@ def canonical_url(url: str) -> str:
 
 
 def _matches(row: Mapping[str, Any], post: OutgoingPost) -> bool:
-    """The row shows the post's link (attachment or message), or, without a link, its text."""
+    """The row shows the post's link (attachment or message). A photo post keeps neither our
+    link nor our picture's URL (Facebook re-hosts it), only the caption, so it is recognised by
+    its whole caption; a post without a link by its whole message."""
     message = str(row.get("message") or "")
-    if not post.link:
-        return " ".join(message.split()) == " ".join(post.text.split())
-    wanted = canonical_url(post.link)
-    return any(canonical_url(seen) == wanted for seen in _links_of(row, message))
+    if post.link:
+        wanted = canonical_url(post.link)
+        if any(canonical_url(seen) == wanted for seen in _links_of(row, message)):
+            return True
+        if not post.photo:
+            return False
+    same_text = bool(post.text.strip()) and _comparable(message) == _comparable(post.text)
+    return same_text and (not post.photo or _is_photo(row))
+
+
+def _comparable(text: str) -> str:
+    """Text as Facebook may give it back: NFC, whitespace runs (and line ends) as one space."""
+    return " ".join(unicodedata.normalize("NFC", text).split())
+
+
+def _is_photo(row: Mapping[str, Any]) -> bool:
+    return any(
+        isinstance(item, dict) and item.get("media_type") == "photo"
+        for item in _list(_mapping(row.get("attachments")).get("data"))
+    )
+
+
+def _next_page(paging: object) -> dict[str, str] | None:
+    """The query of the `next` page (Graph leaves `next` out on the last page, and an empty
+    page may still have one), to send to our own base URL: never follow a link from an answer
+    with the token."""
+    link = _mapping(paging).get("next")
+    if not isinstance(link, str) or not link:
+        return None
+    following = {k: v for k, v in parse_qsl(urlsplit(link).query) if k not in _PAGING_AUTH}
+    after = _mapping(_mapping(paging).get("cursors")).get("after")
+    if "after" not in following and isinstance(after, str) and after:
+        following["after"] = after
+    return following
+
+
+def _list(value: object) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _mapping(value: object) -> Mapping[str, Any]:
+    return value if isinstance(value, dict) else {}
 
 
 def _links_of(row: Mapping[str, Any], message: str) -> list[str]:
-    attachments = row.get("attachments")
-    data = attachments.get("data") if isinstance(attachments, dict) else None
     links = [
         str(item[key])
-        for item in (data if isinstance(data, list) else [])
+        for item in _list(_mapping(row.get("attachments")).get("data"))
         if isinstance(item, dict)
         for key in ("unshimmed_url", "url")
         if item.get(key)

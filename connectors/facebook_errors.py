@@ -29,7 +29,7 @@ from connectors.base import (
 
 THROTTLING = frozenset({4, 17, 32, 341, 613, *range(80000, 80015)})
 UNKNOWN = frozenset({1, 2})  # "temporary issue due to downtime"; the post may exist (koala#699)
-DEFAULT_WAIT = timedelta(minutes=15)
+HIGH_USAGE_WAIT = timedelta(minutes=1)  # a quota at 90 % with no estimate of ours to go by
 POLICY_WAIT = timedelta(hours=6)
 TOO_FAST_WAIT = timedelta(hours=1)  # 368/1390008: "we limit how often you can post"
 USAGE_LIMIT = 90  # percent of any quota after which we stop sending
@@ -91,7 +91,7 @@ def classify(
         return _classify_status(status, wait, write=write)
     found = f"Facebook {error.label()}: {error.message}"
     if error.code in THROTTLING:
-        return RateLimited(f"rate limited ({found})", wait or DEFAULT_WAIT)
+        return RateLimited(f"rate limited ({found})", wait)
     if error.code == 368:
         hold = TOO_FAST_WAIT if error.subcode == 1390008 else POLICY_WAIT
         return PolicyBlocked(
@@ -120,32 +120,53 @@ def _classify_status(status: int, wait: timedelta | None, *, write: bool) -> Con
     """An answer without a Graph error body (a proxy, a load balancer, a cut answer)."""
     found = f"HTTP {status} without a Graph error"
     if status == 429:
-        return RateLimited(f"rate limited ({found})", wait or DEFAULT_WAIT)
+        return RateLimited(f"rate limited ({found})", wait)
     if status >= 500 or status == 408 or status < 400:
         return Ambiguous(found) if write else Transient(found)
     return Transient(found)
 
 
 def usage_wait(headers: Mapping[str, str]) -> timedelta | None:
-    """How long to stop sending, from the usage headers: None while every quota is below 90 %."""
-    waits: list[timedelta] = []
-    for name in USAGE_HEADERS:
-        for usage in _usage_entries(headers.get(name)):
-            minutes = _number(usage.get("estimated_time_to_regain_access"))
-            if minutes > 0:
-                waits.append(timedelta(minutes=minutes))
-            elif any(
-                _number(usage.get(key)) >= USAGE_LIMIT
-                for key in ("call_count", "total_cputime", "total_time")
-            ):
-                waits.append(DEFAULT_WAIT)
-    return max(waits, default=None)
+    """How long to stop sending, from the usage headers: the platform's wait to regain access
+    when it names one; a short hold while a quota is at 90 % or more without one (Graph's
+    `estimated_time_to_regain_access: 0` says access is not restricted, so it is no reason to
+    hold long); None while every quota is below 90 %."""
+    estimate = usage_estimate(headers)
+    if estimate is not None and estimate > timedelta(0):
+        return estimate
+    high = any(
+        _number(usage.get(key)) >= USAGE_LIMIT
+        for name in USAGE_HEADERS
+        for usage in _usage_entries(headers.get(name))
+        for key in ("call_count", "total_cputime", "total_time")
+    )
+    return HIGH_USAGE_WAIT if high else None
+
+
+def usage_estimate(headers: Mapping[str, str]) -> timedelta | None:
+    """Graph's own estimate of when access comes back (`estimated_time_to_regain_access`, in
+    minutes; 0 included), the longest over the headers; None when no header gives one."""
+    estimates = [
+        timedelta(minutes=_number(usage["estimated_time_to_regain_access"]))
+        for name in USAGE_HEADERS
+        for usage in _usage_entries(headers.get(name))
+        if "estimated_time_to_regain_access" in usage
+    ]
+    return max(estimates, default=None)
+
+
+def throttle_estimate(headers: Mapping[str, str]) -> timedelta | None:
+    """The platform's estimate for a throttling answer: Retry-After, else the usage headers'
+    time to regain access, else None (the publisher then picks a short, growing pause)."""
+    after = retry_after(headers)
+    return after if after is not None else usage_estimate(headers)
 
 
 def retry_after(headers: Mapping[str, str]) -> timedelta | None:
     """A Retry-After header in seconds (not documented for Graph, honoured when present)."""
     value = headers.get("Retry-After", "")
-    return timedelta(seconds=int(value)) if value.strip().isdigit() else None
+    digits = value.strip().isascii() and value.strip().isdigit()  # "²" passes isdigit alone
+    return timedelta(seconds=int(value)) if digits else None
 
 
 def _usage_entries(raw: str | None) -> list[dict[str, Any]]:

@@ -27,12 +27,14 @@ from connectors.base import (
     RateLimited,
     StepStore,
     Transient,
+    redirect_refused,
 )
 from connectors.zalo_article import (
     article,
     broadcast,
     comparable,
     fitted,
+    made_before,
     matching_id,
     text,
 )
@@ -56,7 +58,10 @@ UNSENDABLE = (
 )
 
 PAGE = 10  # getslice answers at most 10 articles per call
-SEARCH_DEPTH = 30  # how many recent articles find_existing looks through
+# Pages read back before find_existing answers "cannot tell yet": 400 articles, far more than an
+# OA makes between an attempt and its reconcile at any real pace, and past the publisher's
+# headroom of unsettled attempts (a burst of hundreds within CLOCK_SLACK still resolves).
+SEARCH_PAGES = 40
 
 
 class ZaloConnector:
@@ -112,23 +117,29 @@ class ZaloConnector:
 
     def find_existing(self, post: OutgoingPost) -> Published | None:
         """The article already made for this post: from the steps, else by title among the
-        OA's most recent articles."""
+        OA's articles, read back (newest first) until one older than the claim or the last
+        one. Raises Transient ("cannot tell yet") when SEARCH_PAGES pages hold only newer
+        articles; without a claim time, answers None after those pages."""
         article_id = self._steps.load(post.post_id).get("article_id")
         if article_id:
             return Published(article_id, self._link(article_id))
         wanted = comparable(fitted(post.title, "title"))
-        for offset in range(0, SEARCH_DEPTH, PAGE):
-            params = {"offset": offset, "limit": PAGE, "type": "normal"}
-            medias = self._call("GET", "/v2.0/article/getslice", params=params).get("medias") or []
+        for page in range(SEARCH_PAGES):
+            medias = self._slice(page * PAGE)
             for media in medias:
                 found = matching_id(media, wanted, post.claimed_at)
                 if found:
                     self._steps.save(post.post_id, "article_id", found)
                     log.info("article.found", post_id=post.post_id, status="found")
                     return Published(found, text(media.get("link_view")) or None)
-            if len(medias) < PAGE:
-                break
-        return None
+            if len(medias) < PAGE or any(made_before(m, post.claimed_at) for m in medias):
+                return None
+        if post.claimed_at is None:
+            return None
+        raise Transient(
+            f"cannot tell yet: the OA's {SEARCH_PAGES * PAGE} latest articles are all newer "
+            "than this post's attempt and none has its title; ask again later"
+        )
 
     def check(self) -> Health:
         """Token state plus one cheap authenticated call (getoa)."""
@@ -155,6 +166,12 @@ class ZaloConnector:
             ok = False
             notes.append("broadcast needs a verified OA")
         return Health(ok, "; ".join(notes), expires_at=pair.expires_at)
+
+    def _slice(self, offset: int) -> list[Any]:
+        """One page of the OA's articles, newest first (research/zalo-oa.md §2, getslice)."""
+        params = {"offset": offset, "limit": PAGE, "type": "normal"}
+        medias = self._call("GET", "/v2.0/article/getslice", params=params).get("medias")
+        return medias if isinstance(medias, list) else []
 
     # -- steps ---------------------------------------------------------------------------------
 
@@ -258,6 +275,7 @@ class ZaloConnector:
                 params=params,
                 headers={"access_token": access},
                 timeout=self._timeout,
+                allow_redirects=False,  # a redirect would carry the access token elsewhere
             )
         except requests.RequestException as exc:
             what = f"Zalo {path}: {type(exc).__name__}"
@@ -268,6 +286,11 @@ class ZaloConnector:
 
     def _answer(self, path: str, response: requests.Response, sent_matters: bool) -> dict[str, Any]:
         status = response.status_code
+        if 300 <= status < 400:
+            setting = f"channels.{self.tokens.channel}.api_url"
+            raise redirect_refused(
+                f"Zalo {path}", status, response.headers.get("Location"), setting
+            )
         if status >= 500:
             raise (Ambiguous if sent_matters else Transient)(f"Zalo {path}: HTTP {status}")
         if status == 429:

@@ -62,14 +62,18 @@ def broadcast(article_id: str) -> dict[str, Any]:
 
 
 def matching_id(media: object, title: str, since: datetime | None) -> str:
-    """The id of a getslice entry with this comparable title, created no earlier than `since`
-    (less some slack) when its create_date (epoch milliseconds) says so; else ''."""
+    """The id of a getslice entry with this comparable title, unless made_before `since`;
+    else ''."""
     if not isinstance(media, dict) or comparable(media.get("title")) != title:
         return ""
-    created = media.get("create_date")
-    if since is not None and type(created) is int and epoch_ms(created) < since - CLOCK_SLACK:
-        return ""
-    return text(media.get("id"))
+    return "" if made_before(media, since) else text(media.get("id"))
+
+
+def made_before(media: object, since: datetime | None) -> bool:
+    """Whether a getslice entry was created before `since` less the clock slack, as far as its
+    create_date (epoch milliseconds) says; an entry without one is not known to be older."""
+    created = media.get("create_date") if isinstance(media, dict) else None
+    return since is not None and type(created) is int and epoch_ms(created) < since - CLOCK_SLACK
 
 
 def epoch_ms(value: int) -> datetime:

@@ -62,8 +62,8 @@ def classify(code: int, message: str, now: datetime) -> ConnectorError:
         return StillProcessing(text)
     if code in RETRY_CODES:
         return Transient(text)
-    if code == -32:
-        return RateLimited(f"{text} (per-minute call limit)", timedelta(minutes=1))
+    if code == -32:  # no estimate: the publisher's short, growing pause
+        return RateLimited(f"{text} (per-minute call limit)")
     if code == -223:
         if "quota" in message.lower() or "limit" in message.lower():
             return RateLimited(f"{text} (article quota; resets on the package date)", QUOTA_WAIT)

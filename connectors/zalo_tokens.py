@@ -17,7 +17,7 @@ from typing import Any, Protocol
 import requests
 import structlog
 
-from connectors.base import AuthProblem, Transient
+from connectors.base import AuthProblem, Transient, redirect_refused
 
 log = structlog.get_logger("connectors.zalo")
 
@@ -160,9 +160,18 @@ class ZaloTokens:
                 data=form,
                 headers={"secret_key": self._app_secret},
                 timeout=self._timeout,
+                allow_redirects=False,  # a redirect would carry the secret and the refresh token
             )
         except requests.RequestException as exc:
             raise self._in_doubt(type(exc).__name__) from None
+        if 300 <= response.status_code < 400:
+            log.error("token.refresh_refused", status="redirect", channel=self.channel)
+            raise redirect_refused(
+                "Zalo OAuth",
+                response.status_code,
+                response.headers.get("Location"),
+                f"channels.{self.channel}.oauth_url; the stored pair is kept",
+            )
         if response.status_code >= 500:
             raise self._in_doubt(f"HTTP {response.status_code}")
         try:

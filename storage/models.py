@@ -50,7 +50,7 @@ class Item(SQLModel, table=True):
     link: str | None = None
     guid: str | None = None
     title: str
-    title_key: str = Field(max_length=64)
+    title_key: str = Field(max_length=64)  # digest of the normalized title (dedup.title_digest)
     summary: str = ""
     content_html: str = ""
     image: str | None = None
@@ -121,7 +121,7 @@ class Post(SQLModel, table=True):
     remote_id: str | None = None
     remote_url: str | None = None
     last_error: str | None = None
-    claimed_by: str | None = Field(default=None, max_length=64)
+    claimed_by: str | None = None  # the worker's id (it names a host: no length limit)
     claim_expires_at: datetime | None = _time()
     created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     updated_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
@@ -135,7 +135,7 @@ class AuditEvent(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     post_id: int = Field(foreign_key="post.id", index=True)
     at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
-    actor: str = Field(max_length=128)
+    actor: str  # an editor's name as given (--by), or the system: no length limit
     action: str = Field(max_length=32)
     from_status: str | None = Field(default=None, max_length=32)
     to_status: str = Field(max_length=32)
@@ -162,6 +162,9 @@ class ChannelPause(SQLModel, table=True):
     until: datetime | None = _time()  # None: until a person fixes it (auth problems)
     reason: str
     since: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    # Throttles in a row without a success between; kept after a timed pause ends (the row
+    # stays, with `until` past) so the next pause grows, and reset by a success.
+    strikes: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class ChannelToken(SQLModel, table=True):

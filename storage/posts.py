@@ -98,6 +98,22 @@ def trail(session: Session, post_id: int) -> list[AuditEvent]:
     return list(session.exec(query))
 
 
+def last_event(session: Session, post_id: int, actions: Collection[str]) -> AuditEvent | None:
+    """The post's newest audit event among `actions`."""
+    query = (
+        select(AuditEvent)
+        .where(col(AuditEvent.post_id) == post_id, col(AuditEvent.action).in_(list(actions)))
+        .order_by(col(AuditEvent.at).desc(), col(AuditEvent.id).desc())
+        .limit(1)
+    )
+    return session.exec(query).first()
+
+
+def in_status(session: Session, status: str) -> list[Post]:
+    """Every post in `status`, oldest first."""
+    return list(session.exec(select(Post).where(col(Post.status) == status).order_by(col(Post.id))))
+
+
 def approved_on(session: Session, channel: str) -> list[tuple[Post, str]]:
     """Approved posts of a channel with their item's title."""
     query = (

@@ -1,15 +1,23 @@
-"""Queries of the publisher: claims with leases, stale claims, channel pauses, step results."""
+"""Queries of the publisher: claims with leases, stale claims, channel pauses, step results.
+
+A claim is (post id, worker id, the post's version while it holds). Taking it over, renewing
+its lease and settling it are each one conditional UPDATE on all three, so a worker whose lease
+ran out and was taken over can change nothing any more.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, func, update
 from sqlmodel import Session, col, select
 
-from storage.models import ChannelPause, Post, PostStep
+from storage.models import AuditEvent, ChannelPause, Post, PostStep
 from storage.session import reading, writing
+
+PUBLISHING = "publishing"
 
 
 def claimable(session: Session, channel: str) -> list[Post]:
@@ -30,28 +38,139 @@ def stale_claims(session: Session, channel: str, now: datetime) -> list[Post]:
 AWAITING_RECONCILE = "awaiting-reconcile"  # claimed_by of a post whose outcome is unknown
 
 
-def awaiting_reconcile(session: Session, channel: str) -> bool:
-    """Whether a post of the channel has an unknown outcome still to be settled."""
-    query = select(Post.id).where(
-        col(Post.channel) == channel,
-        col(Post.status) == "publishing",
-        col(Post.claimed_by) == AWAITING_RECONCILE,
+def _claimed(post_id: int, worker: str, version: int) -> Any:
+    return (
+        (col(Post.id) == post_id)
+        & (col(Post.version) == version)
+        & (col(Post.status) == PUBLISHING)
+        & (col(Post.claimed_by) == worker)
     )
-    return session.exec(query.limit(1)).first() is not None
+
+
+def settle(
+    session: Session, post_id: int, worker: str, version: int, changes: dict[str, Any]
+) -> bool:
+    """Apply `changes` (bumping the version) only while `worker` still holds the claim."""
+    query = update(Post).where(_claimed(post_id, worker, version))
+    changed: int = session.execute(  # type: ignore[attr-defined]
+        query.values(**changes, version=version + 1)
+    ).rowcount
+    return changed == 1
+
+
+def renew(session: Session, post_id: int, worker: str, version: int, until: datetime) -> bool:
+    """Extend the lease of a claim still held; the version stays (it is the same claim)."""
+    query = update(Post).where(_claimed(post_id, worker, version))
+    changed: int = session.execute(query.values(claim_expires_at=until)).rowcount  # type: ignore[attr-defined]
+    return changed == 1
+
+
+def take_over(
+    session: Session, post_id: int, version: int, worker: str, until: datetime, now: datetime
+) -> bool:
+    """Claim a post left in `publishing` whose lease has ended, as seen at `version`."""
+    query = (
+        update(Post)
+        .where(
+            col(Post.id) == post_id,
+            col(Post.version) == version,
+            col(Post.status) == PUBLISHING,
+            col(Post.claim_expires_at) <= now,
+        )
+        .values(claimed_by=worker, claim_expires_at=until, version=version + 1)
+    )
+    changed: int = session.execute(query).rowcount  # type: ignore[attr-defined]
+    return changed == 1
+
+
+def attempt_started(session: Session, post_id: int) -> datetime | None:
+    """When the post's latest attempt began: the time of its latest claim (the audit trail)."""
+    query = select(func.max(AuditEvent.at)).where(
+        col(AuditEvent.post_id) == post_id, col(AuditEvent.action) == "claim"
+    )
+    started: datetime | None = session.exec(query).one()
+    return started
+
+
+def unsettled_since(session: Session, channel: str) -> datetime | None:
+    """When the oldest attempt on the channel whose outcome is not settled yet (a post still
+    in `publishing`) began, or None."""
+    latest_claims = (
+        select(func.max(AuditEvent.at))
+        .join(Post, col(Post.id) == col(AuditEvent.post_id))
+        .where(
+            col(Post.channel) == channel,
+            col(Post.status) == PUBLISHING,
+            col(AuditEvent.action) == "claim",
+        )
+        .group_by(col(AuditEvent.post_id))
+    )
+    return min(session.exec(latest_claims), default=None)
+
+
+def claims_since(session: Session, channel: str, since: datetime) -> int:
+    """Attempts (claims) on the channel from `since` on: each may have put a post on it."""
+    query = (
+        select(func.count())
+        .select_from(AuditEvent)
+        .join(Post, col(Post.id) == col(AuditEvent.post_id))
+        .where(
+            col(Post.channel) == channel,
+            col(AuditEvent.action) == "claim",
+            col(AuditEvent.at) >= since,
+        )
+    )
+    return int(session.exec(query).one())
+
+
+def events_since(session: Session, post_id: int, action: str, since: datetime) -> list[datetime]:
+    """When the post's audit trail records `action` from `since` on, oldest first."""
+    query = (
+        select(AuditEvent.at)
+        .where(
+            col(AuditEvent.post_id) == post_id,
+            col(AuditEvent.action) == action,
+            col(AuditEvent.at) >= since,
+        )
+        .order_by(col(AuditEvent.at))
+    )
+    return list(session.exec(query))
 
 
 def pause_of(session: Session, channel: str) -> ChannelPause | None:
     return session.get(ChannelPause, channel)
 
 
+def strikes_of(session: Session, channel: str) -> int:
+    """Throttles in a row on the channel since its last success."""
+    pause = session.get(ChannelPause, channel)
+    return pause.strikes if pause is not None else 0
+
+
 def set_pause(
-    session: Session, channel: str, until: datetime | None, reason: str, now: datetime
+    session: Session,
+    channel: str,
+    until: datetime | None,
+    reason: str,
+    now: datetime,
+    strikes: int | None = None,
 ) -> None:
+    """Pause the channel until `until` (None: until a person fixes it); `strikes` None keeps
+    the count of throttles in a row as it is."""
     pause = session.get(ChannelPause, channel) or ChannelPause(
         channel=channel, reason=reason, since=now
     )
-    pause.until, pause.reason = until, reason
+    pause.until, pause.reason, pause.since = until, reason, now
+    if strikes is not None:
+        pause.strikes = strikes
     session.add(pause)
+
+
+def end_throttling(session: Session, channel: str, now: datetime) -> None:
+    """A success: forget a timed pause that is over, and with it the throttles in a row."""
+    pause = session.get(ChannelPause, channel)
+    if pause is not None and pause.until is not None and pause.until <= now:
+        session.delete(pause)
 
 
 def clear_pause(session: Session, channel: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -25,10 +26,11 @@ from syndicator.http import build_session, user_agent
 from syndicator.keys import derived_fernet, master_key
 from syndicator.parsepool import ParsePool
 from syndicator.poller import Poller
-from syndicator.posts import PostMaker, ReviewQueue
+from syndicator.posts import PostMaker
 from syndicator.publisher import Publisher
 from syndicator.records import FeedParser
 from syndicator.render import Renderer, RenderSettings
+from syndicator.review_queue import ReviewQueue
 from syndicator.settings_models import ChannelSettings
 
 log = structlog.get_logger("syndicator.app")
@@ -40,14 +42,21 @@ class App:
 
     settings: Settings
     clock: Clock = field(default_factory=SystemClock)
+    _migrated: bool = field(default=False, init=False, repr=False)
+    # The daemon's jobs run in threads; the first tick must not build two of anything.
+    _building: threading.RLock = field(default_factory=threading.RLock, init=False, repr=False)
 
     @cached_property
     def engine(self) -> Engine:
         return make_engine(self.settings.database_url())
 
     def migrated_engine(self) -> Engine:
-        """The engine, with the schema upgraded in place first (applied at every start)."""
-        migrate.upgrade(self.engine)
+        """The engine, with the schema upgraded in place first: once per App (a start), not at
+        every use, since the daemon's jobs ask for it every tick from several threads."""
+        with self._building:
+            if not self._migrated:
+                migrate.upgrade(self.engine)
+                self._migrated = True
         return self.engine
 
     @cached_property
@@ -67,6 +76,7 @@ class App:
             connect_timeout=polling.connect_timeout,
             max_bytes=polling.max_bytes,
             clock=self.clock,
+            allow_networks=polling.allow_networks,
         )
 
     @cached_property
@@ -76,7 +86,9 @@ class App:
             from syndicator.parse import parse_feed  # only then does this process parse
 
             return parse_feed
-        return ParsePool(polling.parse_processes, polling.parse_memory_mb)
+        return ParsePool(
+            polling.parse_processes, polling.parse_memory_mb, timeout=polling.parse_timeout
+        )
 
     @cached_property
     def renderer(self) -> Renderer:
@@ -95,10 +107,19 @@ class App:
         return PostMaker(self.renderer, self.settings.channels, self.settings.review)
 
     def review_queue(self) -> ReviewQueue:
-        return ReviewQueue(self.migrated_engine(), self.renderer, self.settings.channels)
+        return ReviewQueue(
+            self.migrated_engine(), self.renderer, self.settings.channels, self.settings.feeds
+        )
 
     def connectors(self) -> tuple[dict[str, Connector], dict[str, str]]:
-        """The enabled channels' connectors, and why any enabled channel has none."""
+        """The enabled channels' connectors, and why any enabled channel has none. Built once
+        per App: a connector remembers things between ticks (Facebook's self-pause at 90 %
+        usage, Zalo's token in hand)."""
+        with self._building:
+            return self._connectors
+
+    @cached_property
+    def _connectors(self) -> tuple[dict[str, Connector], dict[str, str]]:
         built: dict[str, Connector] = {}
         missing: dict[str, str] = {}
         for name, channel in self.settings.channels.items():
@@ -181,6 +202,12 @@ class App:
         return store
 
     def publisher(self) -> Publisher:
+        """The one publisher of this App (one worker id, the same connectors every tick)."""
+        with self._building:
+            return self._publisher
+
+    @cached_property
+    def _publisher(self) -> Publisher:
         connectors, _ = self.connectors()
         return Publisher(self.migrated_engine(), connectors, self.settings, self.clock)
 

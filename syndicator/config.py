@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import stat
 import tomllib
 from collections.abc import Mapping
@@ -10,7 +11,12 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import Field, ValidationError, field_validator, model_validator
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    SettingsError,
+)
 
 from syndicator.errors import ConfigError
 from syndicator.pacing import PacingSettings
@@ -28,6 +34,7 @@ from syndicator.settings_models import (
     RenderConfig,
     ReviewSettings,
     WebSettings,
+    check_slug,
     check_timezone,
 )
 
@@ -87,6 +94,15 @@ class Settings(BaseSettings):
             typed[name] = table
         return typed
 
+    @field_validator("channels")
+    @classmethod
+    def _channel_names_are_slugs(
+        cls, value: dict[str, ChannelSettings]
+    ) -> dict[str, ChannelSettings]:
+        for name in value:
+            check_slug(name)
+        return value
+
     @model_validator(mode="after")
     def _feeds_are_consistent(self) -> Settings:
         seen: set[str] = set()
@@ -144,20 +160,45 @@ def load_settings(path: Path, environ: Mapping[str, str] = os.environ) -> Settin
         try:
             return Settings(**data)
         except ValidationError as error:
-            raise ConfigError(_first_problem(error, path)) from None
+            raise ConfigError(_first_problem(error, path, environ)) from None
+        except SettingsError as error:  # an environment value that should be JSON is not
+            raise ConfigError(_unreadable_environment(error)) from None
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
     try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
+        return tomllib.loads(_read_text(path))
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(
+            f"{path}: not valid TOML ({error}); fix the syntax at that line"
+        ) from None
+    except ValueError as error:  # tomllib refuses some values itself (e.g. a 5000-digit number)
+        raise ConfigError(f"{path}: not valid TOML ({error})") from None
+
+
+def _read_text(path: Path) -> str:
+    """The file's text; Notepad's UTF-8 byte order mark is accepted, other encodings are not."""
+    try:
+        raw = path.read_bytes()
     except FileNotFoundError:
         raise ConfigError(
             f"{path}: no such settings file; pass --config PATH or set SYNDICATOR_CONFIG"
         ) from None
-    except tomllib.TOMLDecodeError as error:
+    except IsADirectoryError:
         raise ConfigError(
-            f"{path}: not valid TOML ({error}); fix the syntax at that line"
+            f"{path}: is a folder; pass the settings file itself, e.g. --config {path / DEFAULT_PATH}"
+        ) from None
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot read it ({error.strerror}); check the path") from None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line_start = raw.rfind(b"\n", 0, error.start) + 1
+        line = raw.count(b"\n", 0, error.start) + 1
+        column = len(raw[line_start : error.start].decode("utf-8-sig")) + 1  # valid up to there
+        raise ConfigError(
+            f"{path}: not UTF-8 (line {line}, column {column}, byte {error.start}: "
+            f"0x{raw[error.start]:02x}); save it as UTF-8"
         ) from None
 
 
@@ -168,7 +209,8 @@ def _refuse_secrets_in_file(data: Mapping[str, Any], path: Path) -> None:
             f"{path}: alerts.smtp_password is a secret and must not be in the settings file; "
             f"remove it and set {ENV_PREFIX}ALERTS__SMTP_PASSWORD (or ..._FILE)"
         )
-    for name, table in (data.get("channels") or {}).items():
+    channels = data.get("channels")
+    for name, table in (channels if isinstance(channels, Mapping) else {}).items():
         for key in SECRET_KEYS & set(table if isinstance(table, Mapping) else ()):
             env = f"{ENV_PREFIX}CHANNELS__{name.upper()}__{key.upper()}"
             raise ConfigError(
@@ -216,14 +258,68 @@ def read_secret_file(path: Path, variable: str) -> str:
         raise ConfigError(
             f"{variable}: cannot read {path} ({error.strerror}); check the path"
         ) from None
+    except UnicodeDecodeError as error:
+        raise ConfigError(
+            f"{variable}: {path} is not UTF-8 (byte {error.start}); save it as UTF-8"
+        ) from None
 
 
-def _first_problem(error: ValidationError, path: Path) -> str:
+# pydantic's error types for a value of the wrong TOML type, and what to write instead.
+_EXPECTED = {
+    "list_type": 'a list, e.g. ["a", "b"]',
+    "dict_type": "a table",
+    "model_type": "a table",
+    "model_attributes_type": "a table",
+    "string_type": "text in quotes",
+    "int_type": "a whole number",
+    "int_parsing": "a whole number",
+    "bool_type": "true or false",
+    "bool_parsing": "true or false",
+}
+
+
+def _first_problem(error: ValidationError, path: Path, environ: Mapping[str, str]) -> str:
+    """'<file>: <key path>: <what is wrong and the fix>' for the first problem, on one line."""
     problem = error.errors()[0]
-    key = ".".join(str(part) for part in problem["loc"]) or "settings"
+    key = _key_path(problem["loc"])
     message = problem["msg"].removeprefix("Value error, ")
     if problem["type"] == "extra_forbidden":
         message = "unknown setting; check the spelling against README.md's configuration reference"
-    if problem["type"] == "missing":
+    elif problem["type"] == "missing":
         message = "required; add it"
-    return f"{path}: {key}: {message}"
+    elif problem["type"] in _EXPECTED:
+        message = f"expected {_EXPECTED[problem['type']]}, not {_toml_type(problem['input'])}"
+    variable = ENV_PREFIX + "__".join(str(part) for part in problem["loc"]).upper()
+    source = f" (from {variable})" if problem["loc"] and variable in environ else ""
+    text = f"{path}: {key}{source}: {message}" if key else f"{path}: {message}"
+    return " ".join(text.splitlines())  # one line, whatever the value held
+
+
+def _key_path(loc: tuple[int | str, ...]) -> str:
+    """('feeds', 2, 'channels') -> 'feeds[2].channels', the way the settings file reads."""
+    key = ""
+    for part in loc:
+        key += f"[{part}]" if isinstance(part, int) else (f".{part}" if key else str(part))
+    return key
+
+
+def _toml_type(value: object) -> str:
+    for kind, name in (
+        (bool, "true/false"),
+        (str, "text"),
+        (int | float, "a number"),
+        (list, "a list"),
+        (Mapping, "a table"),
+    ):
+        if isinstance(value, kind):
+            return name
+    return "a date" if hasattr(value, "isoformat") else type(value).__name__
+
+
+def _unreadable_environment(error: SettingsError) -> str:
+    field = re.search(r'field "([^"]+)"', str(error))
+    variable = ENV_PREFIX + (field[1].upper() if field else "...")
+    return (
+        f"{variable}: not valid JSON; a table or list set from the environment is written as "
+        'JSON, e.g. {"workers": 4} or ["sandbox"]'
+    )

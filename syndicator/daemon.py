@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from types import FrameType
+from typing import NamedTuple
 
 import structlog
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -151,9 +152,18 @@ def maintain(app: App, monitor: Monitor | None = None) -> int:
     return 1
 
 
-def run_once(app: App) -> tuple[int, int]:
-    """One full cycle, for cron: poll what is due, then publish what is due."""
-    return poll_due(app), publish_due(app)
+class Cycle(NamedTuple):
+    """What one `run --once` did."""
+
+    polled: int
+    handled: int
+    opened: int  # alerts opened (sent, if a destination is set)
+
+
+def run_once(app: App) -> Cycle:
+    """One full cycle, for cron: the daemon's every-tick jobs in turn (poll what is due, publish
+    what is due, raise and resolve alerts), so a cron install hears about a paused channel."""
+    return Cycle(poll_due(app), publish_due(app), raise_alerts(app))
 
 
 def build_scheduler(app: App, monitor: Monitor | None = None) -> BackgroundScheduler:
@@ -244,8 +254,8 @@ def serve(app: App, grace: float = 30.0) -> None:
     signal.signal(signal.SIGINT, on_signal)
     monitor = Monitor()
     scheduler = build_scheduler(app, monitor)
+    health = _start_health(app, scheduler, monitor)  # first: a taken web.listen stops us clean
     scheduler.start()
-    health = _start_health(app, scheduler, monitor)
     log.info("daemon.started", jobs=[spec.name for spec in JOBS])
     stop.wait()
     if health is not None:
@@ -270,4 +280,12 @@ def _start_health(
         started_at=app.clock.now(),
         clock=app.clock.now,
     )
-    return start_health_server(app.settings.web.listen, readiness, monitor.metrics, engine)
+    web = app.settings.web
+    return start_health_server(
+        web.listen,
+        readiness,
+        monitor.metrics,
+        engine,
+        request_timeout=web.request_timeout.total_seconds(),
+        max_connections=web.max_connections,
+    )

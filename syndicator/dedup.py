@@ -3,7 +3,8 @@
 Keys, in order of trust: the guid scoped to its feed (guid + link where the feed repeats a guid),
 else the canonical URL, else the normalized title and date. Across portals, a canonical URL, or a
 long enough title published within a day, already stored from another feed makes the item another
-source of the stored one instead of a new item. Tombstoned keys never come back.
+source of the stored one instead of a new item. Tombstoned keys never come back. The database
+holds fixed-length digests of these keys, never their text: a headline may be any length.
 """
 
 from __future__ import annotations
@@ -28,6 +29,12 @@ def digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:40]
 
 
+def title_digest(title: str) -> str:
+    """What the database stores and indexes for "same title": a fixed-length digest of the
+    normalized title, since most Vietnamese headlines are longer than any sensible key column."""
+    return digest(title_key(title))
+
+
 @dataclass(frozen=True, slots=True)
 class Candidate:
     """A parsed item with the keys the decider and the database use."""
@@ -36,7 +43,8 @@ class Candidate:
     dedup_key: str  # readable: "guid:…", "guid+link:…", "url:…", "title:…"
     source_key: str  # digest of dedup_key, stored per feed
     url_key: str | None  # digest of the canonical URL
-    title_key: str
+    title_key: str  # digest of the normalized title (title_digest)
+    title_matchable: bool  # long and specific enough to join another portal's item
     published: datetime  # the item's date, or the fetch time when it had none
 
     @property
@@ -61,13 +69,15 @@ def candidates(items: Sequence[ParsedItem], fetched_at: datetime) -> list[Candid
     for item in items:
         published = item.published or fetched_at
         key = dedup_key(item, guid_counts[item.guid] > 1 if item.guid else False, published)
+        normalized_title = title_key(item.title)
         result.append(
             Candidate(
                 item=item,
                 dedup_key=key,
                 source_key=digest(key),
                 url_key=digest(item.url) if item.url else None,
-                title_key=title_key(item.title),
+                title_key=digest(normalized_title),
+                title_matchable=title_matchable(normalized_title),
                 published=published,
             )
         )
@@ -136,7 +146,7 @@ def _verdict(feed_id: str, candidate: Candidate, known: Known) -> tuple[Verdict,
 
 
 def _same_story(feed_id: str, candidate: Candidate, known: Known) -> StoredItem | None:
-    if not title_matchable(candidate.title_key):
+    if not candidate.title_matchable:
         return None
     for stored in known.by_title.get(candidate.title_key, ()):
         if feed_id in stored.feed_ids or stored.published is None:
@@ -146,6 +156,10 @@ def _same_story(feed_id: str, candidate: Candidate, known: Known) -> StoredItem 
     return None
 
 
-def title_matchable(key: str) -> bool:
-    """Only long, specific titles may join two portals' items without a shared URL."""
-    return len(key) >= MIN_TITLE_MATCH_CHARS and len(key.split()) >= MIN_TITLE_MATCH_WORDS
+def title_matchable(normalized_title: str) -> bool:
+    """Only long, specific titles may join two portals' items without a shared URL (judged on
+    the normalized title, before it is digested)."""
+    return (
+        len(normalized_title) >= MIN_TITLE_MATCH_CHARS
+        and len(normalized_title.split()) >= MIN_TITLE_MATCH_WORDS
+    )

@@ -1,5 +1,10 @@
 """Fetch one feed over HTTP: conditional, size- and time-capped; every failure is a value.
 
+`polling.timeout` bounds the whole fetch: connecting, the headers, every redirect hop (followed
+here, one at a time, each with what is left) and the body. A watchdog cuts a socket that is
+still busy at the deadline (syndicator.deadline), and only permitted addresses are dialled
+(syndicator.addresses), on every hop.
+
 Wall-clock deadlines use `time.monotonic()`: that is a measurement of I/O, immune to clock
 steps, and a fake clock in tests would not advance while a socket blocks anyway. The injected
 clock is used only for calendar facts (an HTTP-date in Retry-After without a Date header).
@@ -13,7 +18,7 @@ import http.client
 import socket
 import ssl
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -22,7 +27,10 @@ from urllib.parse import urlsplit
 import requests
 import urllib3.exceptions as u3
 
+from syndicator.addresses import AddressPolicy, BlockedAddress, Network
 from syndicator.clock import Clock
+from syndicator.deadline import Guard, guarding
+from syndicator.http import MAX_REDIRECTS
 from syndicator.records import FetchRequest, FetchResult
 
 CHUNK = 64 * 1024
@@ -42,8 +50,9 @@ DRAIN_LIMIT = 64 * 1024  # an error page this small is read to keep its connecti
 
 def _release(response: requests.Response) -> None:
     """Give a bodiless or error answer's connection back to the pool instead of closing it."""
-    length = response.headers.get("Content-Length")
-    if response.status_code == 304 or (length and length.isdigit() and int(length) <= DRAIN_LIMIT):
+    length = response.headers.get("Content-Length", "")
+    digits = length.isascii() and length.isdigit()  # "²" passes isdigit alone
+    if response.status_code == 304 or (digits and int(length) <= DRAIN_LIMIT):
         with contextlib.suppress(*NETWORK_ERRORS):  # else it is simply closed, as before
             response.raw.drain_conn()
 
@@ -68,12 +77,14 @@ class Fetcher:
         connect_timeout: timedelta,
         max_bytes: int,
         clock: Clock,
+        allow_networks: Iterable[Network] = (),
     ) -> None:
         self._session = session
         self._timeout = timeout.total_seconds()
         self._connect_timeout = min(connect_timeout.total_seconds(), self._timeout)
         self._max_bytes = max_bytes
         self._clock = clock
+        self._policy = AddressPolicy.allowing(allow_networks)
 
     def fetch(self, request: FetchRequest) -> FetchResult:
         """GET the feed conditionally; the outcome, good or bad, is in the result."""
@@ -82,28 +93,53 @@ class Fetcher:
         if problem:
             return _failure(request.url, "bad_url", problem, started)
         host = urlsplit(request.url).hostname or "?"
-        try:
-            return self._exchange(request, started)
-        except _Stop as stop:
-            return _failure(request.url, stop.reason, f"{host}: {stop.message}", started)
-        except NETWORK_ERRORS as exc:
-            reason, message = classify(exc, timeout=self._timeout)
-            return _failure(request.url, reason, f"{host}: {message}", started)
+        with guarding(started + self._timeout, self._policy) as guard:
+            try:
+                return self._exchange(request, started, guard)
+            except _Stop as stop:
+                return _failure(request.url, stop.reason, f"{host}: {stop.message}", started)
+            except NETWORK_ERRORS as exc:
+                reason, message = classify(exc, timeout=self._timeout)
+                if guard.fired:  # the watchdog cut the socket: whatever broke, time ran out
+                    reason, message = "timeout", f"no complete answer within {self._timeout:g}s"
+                return _failure(request.url, reason, f"{host}: {message}", started)
 
-    def _exchange(self, request: FetchRequest, started: float) -> FetchResult:
-        deadline = started + self._timeout
-        with self._session.get(
+    def _exchange(self, request: FetchRequest, started: float, guard: Guard) -> FetchResult:
+        response = self._session.get(
             request.url,
             headers=conditional_headers(request),
-            timeout=(self._connect_timeout, self._timeout),
+            timeout=self._hop_timeouts(request.url, guard),
+            allow_redirects=False,
             stream=True,
-        ) as response:
-            if time.monotonic() >= deadline:
+        )
+        hops = 0
+        while response.next is not None:  # a redirect, its body read and its connection freed
+            if hops == MAX_REDIRECTS:
+                raise _Stop("redirect_loop", "too many redirects (a redirect loop?)")
+            hops += 1
+            response = self._follow(response.next, guard)
+        with response:
+            if guard.remaining() <= 0:
                 raise _Stop("timeout", f"no answer within {self._timeout:g}s")
-            return self._answer(request, response, started, deadline)
+            return self._answer(request, response, started, guard)
+
+    def _follow(self, hop: requests.PreparedRequest, guard: Guard) -> requests.Response:
+        """Send the next request of a redirect chain (requests built it: method, headers)."""
+        url = hop.url or ""
+        timeouts = self._hop_timeouts(url, guard)
+        environment = self._session.merge_environment_settings(url, {}, True, None, None)
+        return self._session.send(hop, allow_redirects=False, timeout=timeouts, **environment)
+
+    def _hop_timeouts(self, url: str, guard: Guard) -> tuple[float, float]:
+        """(connect, read) timeouts for one request: no more than what is left of the total."""
+        self._policy.check_literal(url)  # an IP in the URL is refused even behind a proxy
+        remaining = guard.remaining()
+        if remaining <= 0:
+            raise _Stop("timeout", f"redirects not done within {self._timeout:g}s")
+        return min(self._connect_timeout, remaining), remaining
 
     def _answer(
-        self, request: FetchRequest, response: requests.Response, started: float, deadline: float
+        self, request: FetchRequest, response: requests.Response, started: float, guard: Guard
     ) -> FetchResult:
         code = response.status_code
         facts: dict[str, Any] = {
@@ -120,7 +156,7 @@ class Fetcher:
         if not 200 <= code < 300:
             _release(response)
             return self._refusal(response, started, facts)
-        body = self._read_body(response, deadline)
+        body = self._read_body(response, guard)
         digest = hashlib.sha256(body).hexdigest()
         validators = {
             "etag": response.headers.get("ETag"),
@@ -152,7 +188,7 @@ class Fetcher:
         """The server's idea of now (its Date header) if given, so its clock skew cancels out."""
         return parse_http_date(response.headers.get("Date")) or self._clock.now()
 
-    def _read_body(self, response: requests.Response, deadline: float) -> bytes:
+    def _read_body(self, response: requests.Response, guard: Guard) -> bytes:
         """The decompressed body, cut at max_bytes and at the total deadline."""
         declared = response.headers.get("Content-Length", "")
         encoded = response.headers.get("Content-Encoding", "identity").lower() != "identity"
@@ -160,12 +196,11 @@ class Fetcher:
             raise _Stop("too_large", f"declares {declared} bytes, over {self._max_bytes}")
         body = bytearray()
         while True:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
+            # `fired`: a body without a length ends where the watchdog cut it, looking complete
+            if guard.fired or guard.remaining() <= 0:
                 raise _Stop("timeout", f"body not complete within {self._timeout:g}s")
-            limit_next_read(response.raw, remaining)
             chunk = response.raw.read1(min(CHUNK, self._max_bytes + 1 - len(body)), True)
-            if not chunk:
+            if not chunk and not guard.fired:
                 return bytes(body)
             body += chunk
             if len(body) > self._max_bytes:
@@ -194,14 +229,6 @@ def conditional_headers(request: FetchRequest) -> dict[str, str]:
     if request.last_modified:
         headers["If-Modified-Since"] = request.last_modified
     return headers
-
-
-def limit_next_read(raw: Any, seconds: float) -> None:
-    """Let the next socket read block no longer than `seconds` (best effort; urllib3 resets
-    the timeout when it reuses the connection)."""
-    sock = getattr(getattr(raw, "connection", None), "sock", None)
-    if sock is not None:
-        sock.settimeout(max(seconds, 0.001))
 
 
 def parse_max_age(value: str | None) -> timedelta | None:
@@ -252,8 +279,9 @@ def _is_number(text: str) -> bool:
 
 def classify(exc: BaseException, *, timeout: float) -> tuple[str, str]:
     """A stable reason code and a short phrase for an exception from requests or urllib3."""
-    if isinstance(exc, requests.exceptions.TooManyRedirects):
-        return "redirect_loop", "too many redirects (a redirect loop?)"
+    blocked = next((link for link in causes(exc) if isinstance(link, BlockedAddress)), None)
+    if blocked is not None:
+        return "blocked_address", f"{blocked}"
     if isinstance(exc, requests.exceptions.InvalidSchema | requests.exceptions.InvalidURL):
         return "bad_url", "a redirect or the URL is not a fetchable http(s) address"
     if isinstance(exc, requests.exceptions.Timeout | u3.ReadTimeoutError | TimeoutError):

@@ -5,9 +5,13 @@ request; the publish and poll counters live in this process."""
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import json
 import socket
+import sys
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -20,6 +24,7 @@ import structlog
 from sqlalchemy import Engine
 
 from storage.stats import Stats, database_answers, snapshot
+from syndicator.errors import ConfigError
 
 log = structlog.get_logger("syndicator.health")
 
@@ -170,27 +175,172 @@ def parse_listen(listen: str) -> tuple[str, int]:
     """'host:port' (IPv6 as '[::1]:8080') to (host, port); port 0 picks a free one."""
     host, sep, port = listen.strip().rpartition(":")
     host = host.removeprefix("[").removesuffix("]")
-    if not sep or not host or not port.isdigit() or int(port) > 65535:
+    if not sep or not host or not (port.isascii() and port.isdigit()) or int(port) > 65535:
         raise ValueError(f'web.listen {listen!r} is not host:port; write e.g. "127.0.0.1:8080"')
     return host, int(port)
 
 
+@dataclass
+class Connection:
+    """One accepted connection: its socket, its handler thread, when it must be done by, and
+    whether its request has been read (a connection still reading may be cut for a new one)."""
+
+    socket: socket.socket
+    deadline: float
+    reading: bool = True
+    cut: bool = False
+    thread: threading.Thread | None = None
+
+
+BUSY = (
+    b"HTTP/1.0 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n"
+    b"Content-Length: 5\r\nConnection: close\r\n\r\nbusy\n"
+)
+
+
+def cannot_listen(listen: str, error: OSError) -> str:
+    """Why web.listen cannot be bound, and what to do about it."""
+    if error.errno == errno.EADDRINUSE:
+        return (
+            f"web.listen: {listen} is already in use (another syndicator or program?): "
+            f"change [web] listen or stop the other program"
+        )
+    if error.errno == errno.EADDRNOTAVAIL:
+        return f"web.listen: {listen} is not an address of this machine: change [web] listen"
+    if error.errno == errno.EACCES:
+        return f"web.listen: {listen} needs privileges: use a port above 1023"
+    if isinstance(error, socket.gaierror):
+        return f"web.listen: the host of {listen} is unknown: change [web] listen"
+    return f"web.listen: cannot listen on {listen} ({error.strerror or type(error).__name__})"
+
+
 class HealthServer(ThreadingHTTPServer):
-    """The HTTP server, holding what its handlers read."""
+    """The HTTP server, holding what its handlers read.
+
+    A thread per connection, but at most `max_connections` of them, and each connection is cut
+    `request_timeout` after it was accepted (a slowloris client sending a byte a second gets no
+    longer than that). When every slot is taken, the oldest connection still sending its request
+    makes room, so idle clients cannot lock out the monitoring; if all are busy answering, the
+    newcomer gets a quick 503. One request per connection (HTTP/1.0), so a connection is a
+    request."""
 
     daemon_threads = True
 
     def __init__(
-        self, address: tuple[str, int], readiness: Readiness, metrics: Metrics, engine: Engine
+        self,
+        address: tuple[str, int],
+        readiness: Readiness,
+        metrics: Metrics,
+        engine: Engine,
+        *,
+        request_timeout: float = 10.0,
+        max_connections: int = 32,
     ) -> None:
         if ":" in address[0]:
             self.address_family = socket.AF_INET6
         self.readiness, self.metrics, self.engine = readiness, metrics, engine
+        self.request_timeout, self.max_connections = request_timeout, max_connections
+        self._lock = threading.Lock()
+        self._open: dict[socket.socket, Connection] = {}  # oldest first
         super().__init__(address, HealthHandler)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        """Runs on the serving thread: admit the connection and hand it to a thread of its own."""
+        connection = self._admit(request)
+        if connection is None:
+            _refuse(request)
+            self.shutdown_request(request)
+            return
+        request.settimeout(self.request_timeout)  # also bounds each write to a client not reading
+        connection.thread = threading.Thread(
+            target=self.process_request_thread,
+            args=(request, client_address),
+            name="health-connection",
+            daemon=True,
+        )
+        connection.thread.start()
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            with self._lock:
+                self._open.pop(request, None)
+
+    def request_read(self, request: socket.socket) -> None:
+        """The handler has the whole request: the connection may no longer be cut for room."""
+        with self._lock:
+            if request in self._open:
+                self._open[request].reading = False
+
+    def service_actions(self) -> None:
+        """Called by serve_forever every poll interval: cut connections past their deadline."""
+        now = time.monotonic()
+        with self._lock:
+            late = [c for c in self._open.values() if c.deadline <= now and not c.cut]
+            for connection in late:
+                connection.cut = True
+        for connection in late:
+            _cut(connection.socket)
+        if late:
+            log.info("health.timed_out", connections=len(late))
+
+    def server_close(self) -> None:
+        """Stop listening and end the connections still open (their threads then finish)."""
+        super().server_close()
+        with self._lock:
+            still_open = list(self._open.values())
+        for connection in still_open:
+            _cut(connection.socket)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that hung up or was cut is routine; anything else is logged, not printed."""
+        error = sys.exc_info()[1]
+        if isinstance(error, OSError):
+            log.debug("health.connection_lost", error=type(error).__name__)
+        else:
+            log.exception("health.request_failed")
+
+    def _admit(self, request: socket.socket) -> Connection | None:
+        """Register the connection, first cutting the oldest one still reading when every slot
+        is taken; None when all slots are busy answering."""
+        connection = Connection(request, time.monotonic() + self.request_timeout)
+        with self._lock:
+            victim = None
+            if len(self._open) >= self.max_connections:
+                victim = next((c for c in self._open.values() if c.reading), None)
+                if victim is None:
+                    log.warning("health.busy", connections=len(self._open))
+                    return None
+                del self._open[victim.socket]
+            self._open[request] = connection
+        if victim is not None:
+            _cut(victim.socket)
+            if victim.thread is not None:
+                victim.thread.join(self.request_timeout)  # keeps the thread count at the cap
+        return connection
+
+
+def _cut(connection: socket.socket) -> None:
+    """Wake the handler blocked on this socket: its read returns nothing and it finishes."""
+    with contextlib.suppress(OSError):
+        connection.shutdown(socket.SHUT_RDWR)
+
+
+def _refuse(request: socket.socket) -> None:
+    """A short 503 without waiting on the client (it fits the fresh socket's send buffer)."""
+    with contextlib.suppress(OSError):
+        request.setblocking(False)
+        request.send(BUSY)
 
 
 class HealthHandler(BaseHTTPRequestHandler):
     server: HealthServer
+
+    def parse_request(self) -> bool:
+        parsed = super().parse_request()
+        self.server.request_read(self.connection)
+        return parsed
 
     def do_GET(self) -> None:
         route = urlsplit(self.path).path
@@ -233,10 +383,30 @@ class HealthHandler(BaseHTTPRequestHandler):
 
 
 def start_health_server(
-    listen: str, readiness: Readiness, metrics: Metrics, engine: Engine
+    listen: str,
+    readiness: Readiness,
+    metrics: Metrics,
+    engine: Engine,
+    *,
+    request_timeout: float = 10.0,
+    max_connections: int = 32,
 ) -> tuple[HealthServer, threading.Thread]:
-    """Serve the endpoints on a daemon thread; `server.server_address` tells the bound port."""
-    server = HealthServer(parse_listen(listen), readiness, metrics, engine)
+    """Serve the endpoints on a daemon thread; `server.server_address` tells the bound port.
+    An address that cannot be used is a ConfigError naming web.listen (one line, exit 2)."""
+    try:
+        address = parse_listen(listen)
+        server = HealthServer(
+            address,
+            readiness,
+            metrics,
+            engine,
+            request_timeout=request_timeout,
+            max_connections=max_connections,
+        )
+    except ValueError as error:
+        raise ConfigError(str(error)) from None
+    except OSError as error:
+        raise ConfigError(cannot_listen(listen, error)) from None
     thread = threading.Thread(target=server.serve_forever, args=(0.1,), name="health", daemon=True)
     thread.start()
     log.info("health.started", listen=listen, port=server.server_port)

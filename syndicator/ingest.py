@@ -89,17 +89,8 @@ def harvest(
             fetched_at=fetched_at,
             tz=tz,
         )
-    except FeedError as error:
+    except FeedError as error:  # an empty channel too (reason "empty"): parse_feed refuses it
         return Harvest(feed, fetched, fetched_at, None, error.reason, error.message)
-    if not parsed.items:
-        return Harvest(
-            feed,
-            fetched,
-            fetched_at,
-            parsed,
-            "empty_channel",
-            "the feed is valid but holds no items",
-        )
     return Harvest(feed, fetched, fetched_at, parsed)
 
 

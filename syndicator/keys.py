@@ -11,6 +11,7 @@ import base64
 import os
 import secrets
 import stat
+import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -45,6 +46,13 @@ def _read_key_file(path: Path) -> bytes:
     if path.stat().st_mode & (stat.S_IRWXG | stat.S_IRWXO):
         raise ConfigError(f"{path} is readable by others; run `chmod 600 {path}`")
     key = path.read_text(encoding="utf-8").strip()
+    if not key:
+        # Never replaced silently: a new key would make every stored token unreadable.
+        raise ConfigError(
+            f"{path} is empty; restore it from your backup (stored tokens cannot be read "
+            f"without it), or, if no channel token was ever stored, delete it and a new key "
+            f"is written on the next start"
+        )
     if len(key) < MIN_LENGTH:
         raise ConfigError(
             f"{path} holds a key shorter than {MIN_LENGTH} characters; restore it "
@@ -54,17 +62,39 @@ def _read_key_file(path: Path) -> bytes:
 
 
 def _write_new_key(path: Path) -> bytes:
+    """Written whole and synced to disk before anything is encrypted with it: the key goes to a
+    private temporary file, is fsynced, then linked into place (which never replaces a key
+    another process wrote first) and the folder is fsynced, so a power cut leaves either no
+    key file or a complete one."""
     path.parent.mkdir(parents=True, exist_ok=True)
     key = secrets.token_urlsafe(48)
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-        handle.write(key + "\n")
+    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)  # 0600
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            handle.write(key + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.link(temporary, path)
+    except FileExistsError:
+        return _read_key_file(path)  # another process started at the same moment and won
+    finally:
+        os.unlink(temporary)
+    _fsync_folder(path.parent)
     log.warning(
         "secret_key.created",
         path=str(path),
         note=f"no {ENV} was set; back this file up with the database",
     )
     return key.encode("utf-8")
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Make the new directory entry durable (a synced file can still vanish from its folder)."""
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
 
 
 def derived_fernet(master: bytes, purpose: str) -> Fernet:

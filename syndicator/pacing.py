@@ -22,10 +22,10 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
 
 from syndicator.normalize.text import fold, phrase_pattern
-from syndicator.settings_models import Duration
+from syndicator.settings_models import Duration, Section
 
 HOUR = timedelta(hours=1)
 QuietWindow = tuple[time, time]
@@ -35,16 +35,16 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _SECOND = timedelta(seconds=1)
 
 
-class PacingSettings(BaseModel):
+class PacingSettings(Section):
     """How fast one channel may post: the `[pacing.<channel name>]` table of settings.toml."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     min_spacing: Duration = timedelta(minutes=15)  # between two posts on the channel
-    max_per_hour: int = Field(default=4, ge=1)  # in any rolling 60 minutes
-    max_per_day: int = Field(default=24, ge=1)  # per calendar day in the province's timezone
+    max_per_hour: int = Field(default=4, ge=1, le=3600)  # in any rolling 60 minutes
+    max_per_day: int = Field(default=24, ge=1, le=86400)  # per calendar day, province's timezone
     quiet_hours: str | None = "22:00-06:00"  # local time, may cross midnight; "" = none
     urgent_words: list[str] = Field(default_factory=lambda: ["khẩn", "hỏa tốc", "khẩn cấp"])
-    urgent_boost: int = Field(default=10, ge=0)  # added to the feed priority of urgent posts
+    urgent_boost: int = Field(default=10, ge=0, le=1000)  # added to urgent posts' feed priority
 
     @field_validator("min_spacing")
     @classmethod

@@ -62,6 +62,8 @@ def _parse(
     entries = result.get("entries") or []
     if not entries and not has_feed_root(data):
         raise NotAFeed("not_a_feed", "the document holds no RSS or Atom channel")
+    if not entries:
+        raise NotAFeed("empty", "the feed is valid but holds no items")
     feed: Mapping[str, Any] = result.get("feed") or {}
     return ParsedFeed(
         title=field_text(feed, "title")[0],

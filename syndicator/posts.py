@@ -1,4 +1,5 @@
-"""Posts: one per (item, channel), made when an item is stored, then moved through review.
+"""Posts: one per (item, channel), made when an item is stored, then moved through review
+(syndicator.review_queue) and publishing (syndicator.publisher).
 
 Every transition is one transaction that names the version it saw (compare-and-set) and
 writes its audit event; two reviewers acting at once get one success and one clear conflict.
@@ -6,35 +7,30 @@ writes its audit event; two reviewers acting at once get one success and one cle
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-import structlog
-from sqlalchemy import Engine
 from sqlmodel import Session
 
-from storage import items as item_store
 from storage import posts as post_store
-from storage.models import Item, Post
-from storage.session import writing
+from storage.models import AuditEvent, Item, Post
 from syndicator.errors import SyndicatorError
-from syndicator.records import ParsedItem
+from syndicator.normalize.urls import shareable_url
+from syndicator.records import Flag, ParsedItem
 from syndicator.render import Rendered, Renderer, RenderInput
 from syndicator.review import ReviewSubject, describe, reasons
 from syndicator.settings_models import ChannelSettings, FeedSettings, ReviewSettings
 
-log = structlog.get_logger("syndicator.posts")
 SYSTEM = "syndicator"
 
 PENDING, APPROVED, REJECTED = "pending_review", "approved", "rejected"
 PUBLISHING, PUBLISHED, FAILED = "publishing", "published", "failed"
 NEEDS_ATTENTION = "needs_attention"
 STATUSES = (PENDING, APPROVED, PUBLISHING, PUBLISHED, REJECTED, FAILED, NEEDS_ATTENTION)
-# What a reviewer may do from each state (the publisher's own moves live with the publisher).
-APPROVABLE = {PENDING}
-REJECTABLE = {PENDING, APPROVED, FAILED, NEEDS_ATTENTION}
-EDITABLE = {PENDING, APPROVED}
+# The publisher's audit action for a post the platform refused outright (connectors' Rejected):
+# it went to `failed` and nothing was published, so it may be fixed and approved again.
+REFUSE = "refuse"
 
 
 class PostNotFound(SyndicatorError):
@@ -86,7 +82,7 @@ class PostMaker:
         channel_type: str,
         now: datetime,
     ) -> None:
-        rendered = self._render(feed, new, channel_type)
+        rendered = render_post(self.renderer, feed, new, channel_type)
         found = reasons(_subject(new, rendered), self.review, now)
         if feed.review == "required":
             found.insert(0, "review_required")
@@ -105,16 +101,18 @@ class PostMaker:
         approve: bool,
         now: datetime,
     ) -> int:
-        """A new post of an item already posted (or not) on `channel`, linked to the last one."""
-        rendered = self._render(feed, new, self.channels[channel].type)
+        """A new post of an item already posted (or not) on `channel`, linked to the last one.
+        A post whose template fails waits for review, even when asked to approve it."""
+        rendered = render_post(self.renderer, feed, new, self.channels[channel].type)
         previous = post_store.latest_for(session, new.item_id, channel)
-        status = APPROVED if approve else PENDING
+        flags = ["repost"] + ([f"template_error:{rendered.error}"] if rendered.error else [])
+        status = APPROVED if approve and not rendered.error else PENDING
         extra: dict[str, object] = {
             "generation": previous.generation + 1 if previous else 0,
             "repost_of": previous.id if previous else None,
         }
         post_id = self._file(
-            session, feed, new, channel, rendered, status, ["repost"], actor, now, extra
+            session, feed, new, channel, rendered, status, flags, actor, now, extra
         )
         post_store.record(
             session,
@@ -159,23 +157,57 @@ class PostMaker:
             },
         )
 
-    def _render(self, feed: FeedSettings, new: NewItem, channel_type: str) -> Rendered:
-        item = new.item
-        source = RenderInput(
-            title=item.title,
-            summary=item.summary,
-            content_html=item.content_html,
-            url=item.link,
-            image=item.image,
-            published=new.published,
-            categories=item.categories,
-            author=item.author,
-            feed_id=feed.id,
-            feed_name=feed.name,
-            agency=feed.agency or feed.name,
-        )
-        template = f"{feed.template}.{channel_type}.j2" if feed.template else None
-        return self.renderer.render(channel_type, source, template)
+
+def render_post(
+    renderer: Renderer, feed: FeedSettings, new: NewItem, channel_type: str
+) -> Rendered:
+    """The item's post for one channel type, from the feed's template or the channel's default."""
+    item = new.item
+    source = RenderInput(
+        title=item.title,
+        summary=item.summary,
+        content_html=item.content_html,
+        url=shareable_url(item.link),  # what is published: no trackers, valid for Graph
+        image=item.image,
+        published=new.published,
+        categories=item.categories,
+        author=item.author,
+        feed_id=feed.id,
+        feed_name=feed.name,
+        agency=feed.agency or feed.name,
+    )
+    template = f"{feed.template}.{channel_type}.j2" if feed.template else None
+    return renderer.render(channel_type, source, template)
+
+
+def stored_item(item: Item) -> NewItem:
+    """A stored article as PostMaker takes it (to render it again, or to repost it)."""
+    parsed = ParsedItem(
+        guid=item.guid,
+        link=item.link,
+        url=item.canonical_url,
+        title=item.title,
+        summary=item.summary,
+        content_html=item.content_html,
+        image=item.image,
+        published=item.published_at,
+        categories=tuple(item.categories),
+        author=item.author,
+        flags=frozenset(Flag(flag) for flag in item.flags if flag in Flag._value2member_map_),
+    )
+    return NewItem(item.id or 0, parsed, item.published_at or item.created_at)
+
+
+def publishable(post: Post) -> bool:
+    """Whether the post has a text to publish: its template rendered, or an editor wrote one.
+    The publisher's queue and approval both ask (a failed template leaves the text empty)."""
+    return not post.rendered.get("error") or bool((post.edited_text or "").strip())
+
+
+def refused_by_platform(trail: Sequence[AuditEvent]) -> bool:
+    """Whether the post's last move into `failed` was the platform's refusal (see REFUSE)."""
+    into_failed = [event for event in trail if event.to_status == FAILED]
+    return bool(into_failed) and into_failed[-1].action == REFUSE
 
 
 def _subject(new: NewItem, rendered: Rendered) -> ReviewSubject:
@@ -188,130 +220,3 @@ def _subject(new: NewItem, rendered: Rendered) -> ReviewSubject:
         render_flags=rendered.flags,
         render_error=rendered.error,
     )
-
-
-class ReviewQueue:
-    """What editors and approvers do to posts: approve, reject, edit. Each is one transaction."""
-
-    def __init__(
-        self, engine: Engine, renderer: Renderer, channels: dict[str, ChannelSettings]
-    ) -> None:
-        self.engine, self.renderer, self.channels = engine, renderer, channels
-
-    def approve(self, post_id: int, actor: str, now: datetime) -> Post:
-        return self._move(
-            post_id,
-            actor,
-            now,
-            "approve",
-            APPROVABLE,
-            APPROVED,
-            {"approved_by": actor, "approved_at": now},
-        )
-
-    def reject(self, post_id: int, actor: str, reason: str, now: datetime) -> Post:
-        reason = reason.strip()
-        if not reason:
-            raise TransitionRefused("a rejection needs a reason (--reason TEXT)")
-
-        def tombstone(session: Session, post: Post) -> None:
-            _tombstone_item(session, post.item_id, reason, now)
-
-        return self._move(
-            post_id, actor, now, "reject", REJECTABLE, REJECTED, {}, reason, then=tombstone
-        )
-
-    def edit(self, post_id: int, actor: str, text: str, now: datetime) -> Post:
-        """Keep the rendering, store the edited text; an approved post goes back to review."""
-        with writing(self.engine) as session:
-            post = self._load(session, post_id)
-            channel_type = (
-                self.channels[post.channel].type
-                if post.channel in self.channels
-                else post.rendered.get("channel_type", "facebook")
-            )
-            problem = self.renderer.check_text(channel_type, text)
-            if problem:
-                raise TransitionRefused(problem)
-            self._check_state(post, "edit", EDITABLE)
-            changes = {
-                "edited_text": text,
-                "edited_by": actor,
-                "edited_at": now,
-                "status": PENDING,
-                "updated_at": now,
-            }
-            self._apply(session, post, changes, actor, now, "edit", "edited")
-            return self._load(session, post_id)
-
-    def _move(
-        self,
-        post_id: int,
-        actor: str,
-        now: datetime,
-        action: str,
-        allowed: set[str],
-        to_status: str,
-        extra: dict[str, object],
-        reason: str | None = None,
-        then: Callable[[Session, Post], None] | None = None,
-    ) -> Post:
-        with writing(self.engine) as session:
-            post = self._load(session, post_id)
-            self._check_state(post, action, allowed)
-            changes = {"status": to_status, "updated_at": now, **extra}
-            self._apply(session, post, changes, actor, now, action, reason)
-            if then is not None:
-                then(session, post)
-            return self._load(session, post_id)
-
-    def _apply(
-        self,
-        session: Session,
-        post: Post,
-        changes: dict[str, object],
-        actor: str,
-        now: datetime,
-        action: str,
-        reason: str | None,
-    ) -> None:
-        post_id, from_status = post.id or 0, post.status  # read before the update refreshes them
-        if not post_store.compare_and_set(session, post_id, post.version, changes):
-            raise Conflict(
-                f"post {post_id} was changed by someone else; look at it again "
-                f"(`syndicator queue show {post_id}`) and retry"
-            )
-        to_status = str(changes.get("status", from_status))
-        post_store.record(session, post_id, now, actor, action, from_status, to_status, reason)
-        log.info(
-            "post.reviewed",
-            post=post_id,
-            action=action,
-            actor=actor,
-            from_status=from_status,
-            status=to_status,
-        )
-
-    @staticmethod
-    def _check_state(post: Post, action: str, allowed: set[str]) -> None:
-        if post.status not in allowed:
-            raise TransitionRefused(
-                f"post {post.id} is {post.status}; cannot {action} it "
-                f"(possible from: {', '.join(sorted(allowed))})"
-            )
-
-    @staticmethod
-    def _load(session: Session, post_id: int) -> Post:
-        post = post_store.get(session, post_id)
-        if post is None:
-            raise PostNotFound(f"no post {post_id}; `syndicator queue list` shows the ids")
-        return post
-
-
-def _tombstone_item(session: Session, item_id: int, reason: str, now: datetime) -> None:
-    """A rejected article must not come back as a new item under another guid or URL."""
-    item = session.get(Item, item_id)
-    keys = [f"src:{key}" for key in post_store.source_keys(session, item_id)]
-    if item is not None and item.url_key:
-        keys.append(f"url:{item.url_key}")
-    item_store.add_tombstones(session, keys, f"rejected: {reason}", now)

@@ -1,69 +1,95 @@
 """Publishing approved posts exactly once (DESIGN.md, "Delivery guarantee").
 
 A post is claimed (approved → publishing, with a lease) and that claim is committed before any
-request leaves. The outcome is then recorded in a second transaction. When the outcome is
-unknown — a timeout or reset after sending, a 5xx, or a crash that left a claim behind — the
-post stays in `publishing` until its lease ends, and is then reconciled with the platform's
-find_existing: found → published; not found → approved again; cannot tell → needs_attention.
-Nothing is ever sent twice blindly.
+request leaves; the lease is renewed while the request is in flight, and the outcome is then
+recorded by compare-and-set on the claim (syndicator/claims.py), so a worker that lost its claim
+changes nothing, except to record a success. When the outcome is unknown — a timeout or reset
+after sending, a 5xx, or a crash that left a claim behind — the post stays in `publishing` until
+the platform has had time to show it (or the lease ends), and is then reconciled with the
+platform's find_existing, which reads back to when the attempt began: found → published; not
+found → approved again; the search failing → searched again on the ladder, and after
+`publishing.reconcile_give_up` of failures (or contradicting answers) → needs_attention.
+Meanwhile the channel's other posts go out. Nothing is ever sent twice blindly.
 """
 
 from __future__ import annotations
 
 import html
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import structlog
 from sqlalchemy import Engine
-from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential
+from tenacity import (
+    RetryCallState,
+    Retrying,
+    retry_if_exception_type,
+    stop_after_attempt,
+    wait_exponential,
+)
+from tenacity.stop import stop_base
 
 from connectors.base import (
     Ambiguous,
     AuthProblem,
     Connector,
     ConnectorError,
+    Contradictory,
     OutgoingPost,
     Published,
     RateLimited,
     Rejected,
     Transient,
 )
-from storage import posts as post_store
 from storage import publishing as store
 from storage.models import Post
 from storage.session import reading, writing
+from syndicator.claims import Claim, ClaimBook, LeaseKeeper, worker_id
 from syndicator.clock import Clock
 from syndicator.config import Settings
+from syndicator.normalize.urls import shareable_url
 from syndicator.pacing import due
-from syndicator.posts import APPROVED, FAILED, NEEDS_ATTENTION, PUBLISHED, PUBLISHING
+from syndicator.posts import APPROVED, FAILED, NEEDS_ATTENTION, PUBLISHED, PUBLISHING, REFUSE
 from syndicator.render import Rendered
-from syndicator.settings_models import PublishingSettings
+from syndicator.retries import LADDER, next_search, throttle_pause
+from syndicator.settings_models import IN_RUN_TRIES, PublishingSettings
 from syndicator.slots import channel_queue, pacing_for
 
+__all__ = ["LADDER", "LEASE", "VISIBILITY_DELAY", "PublishOutcome", "Publisher", "outgoing"]
+
 log = structlog.get_logger("syndicator.publish")
-LADDER = (
-    timedelta(minutes=5),
-    timedelta(minutes=30),
-    timedelta(hours=1),
-    timedelta(hours=3),
-    timedelta(hours=6),
-)
 LEASE = PublishingSettings().lease  # the defaults; [publishing] in the settings may change them
 VISIBILITY_DELAY = PublishingSettings().visibility_delay
-ACTOR = "publisher"
 RECONCILE = store.AWAITING_RECONCILE
+# Attempts that may be made on a channel while an earlier attempt's outcome is unsettled: well
+# within what find_existing reads back (Zalo 400 articles, Facebook 250 posts), leaving room
+# for posts made on the Page by hand. Pacing (24 a day by default) never comes near it.
+UNSETTLED_HEADROOM = 50
 
 
 @dataclass(frozen=True, slots=True)
 class PublishOutcome:
     post_id: int
     channel: str
-    status: str  # published | retry | failed | paused | needs_attention | unknown
+    # published | retry | failed | paused | needs_attention | unknown | skipped
+    # | superseded (a late answer after the claim was taken over: it changed nothing)
+    # | duplicate (a late success for a post already published under another id)
+    status: str
     detail: str = ""
+
+
+class _OutOfTime(stop_base):
+    """Stop the in-run retries when one more try could end after the attempt's deadline."""
+
+    def __init__(self, now: Callable[[], datetime], latest_start: datetime) -> None:
+        self.now, self.latest_start = now, latest_start
+
+    def __call__(self, retry_state: RetryCallState) -> bool:
+        return self.now() > self.latest_start
 
 
 class Publisher:
@@ -75,12 +101,17 @@ class Publisher:
         connectors: dict[str, Connector],
         settings: Settings,
         clock: Clock,
-        worker: str = "publisher",
+        worker: str | None = None,
         sleep: Callable[[float], None] | None = None,
+        renew_every: float | None = None,
     ) -> None:
         self.engine, self.connectors, self.settings = engine, connectors, settings
-        self.clock, self.worker = clock, worker
+        self.clock, self.worker = clock, worker or worker_id()
         self.sleep = sleep  # tenacity's wait between in-run retries; tests pass a no-op
+        publishing = settings.publishing
+        self.claims = ClaimBook(engine, clock, self.worker, publishing.lease)
+        # Three beats per lease: two may be missed (a busy database) before it runs out.
+        self.renew_every = renew_every or publishing.lease.total_seconds() / 3
 
     def run_once(self, channel: str | None = None) -> list[PublishOutcome]:
         outcomes: list[PublishOutcome] = []
@@ -97,38 +128,49 @@ class Publisher:
         return [waiting.posts[i] for i in due(waiting.queued, waiting.history, now, pacing, tz)]
 
     def _channel(self, channel: str) -> list[PublishOutcome]:
+        """Reconcile what is due for it, then send what is due. A post awaiting reconcile does
+        not hold the channel (find_existing reads back to its attempt's start), until
+        UNSETTLED_HEADROOM attempts have been made since: more could bury it deeper than a
+        search reads."""
         connector = self.connectors[channel]
         outcomes = [self._reconcile(connector, post) for post in self._stale(channel)]
-        if self._awaiting_reconcile(channel) or self._paused(channel, connector):
+        if self._paused(channel, connector):
             return outcomes
         for post in self.due_posts(channel):
+            if self._buried(channel):
+                log.info("channel.held", channel=channel, reason="an outcome awaits reconcile")
+                break
             outcome = self._publish(connector, post)
             outcomes.append(outcome)
-            if outcome.status in ("paused", "unknown"):
-                # Nothing more goes out on this channel until the unknown outcome is settled:
-                # posts sent meanwhile would push it out of the platform's recent listing.
+            if outcome.status == "paused":
                 break
         return outcomes
 
-    def _awaiting_reconcile(self, channel: str) -> bool:
+    def _buried(self, channel: str) -> bool:
+        """Whether UNSETTLED_HEADROOM attempts (each may have left a post on the platform, even
+        one that failed) were made since the oldest attempt whose outcome is not settled."""
         with reading(self.engine) as session:
-            return store.awaiting_reconcile(session, channel)
+            since = store.unsettled_since(session, channel)
+            return since is not None and (
+                store.claims_since(session, channel, since) > UNSETTLED_HEADROOM
+            )
 
     def _stale(self, channel: str) -> Sequence[Post]:
         with reading(self.engine) as session:
             return store.stale_claims(session, channel, self.clock.now())
 
     def _paused(self, channel: str, connector: Connector) -> bool:
-        """A timed pause ends by itself; a pause for an auth problem ends once the token checks
-        out again (the operator replaced it), so nobody has to resume the channel by hand."""
+        """A timed pause ends by itself (its row stays, so the next throttle's pause grows, until
+        a success); a pause for an auth problem ends once the token checks out again (the
+        operator replaced it), so nobody has to resume the channel by hand."""
         now = self.clock.now()
         with reading(self.engine) as session:
             pause = store.pause_of(session, channel)
         if pause is None:
             return False
-        if pause.until is not None and pause.until > now:
-            return True
-        if pause.until is None and not self._healthy(connector):
+        if pause.until is not None:
+            return pause.until > now
+        if not self._healthy(connector):
             return True
         with writing(self.engine) as session:
             store.clear_pause(session, channel)
@@ -143,28 +185,39 @@ class Publisher:
             return False
 
     def _publish(self, connector: Connector, post: Post) -> PublishOutcome:
-        now = self.clock.now()
-        if not self._claim(post, now):
+        claim = self.claims.claim(post)
+        if claim is None:
             return PublishOutcome(
                 post.id or 0, post.channel, "skipped", "claimed by another worker"
             )
         try:
-            published = self._send(connector, outgoing(post, now, self._as_photo(post)))
+            with self._keeping(claim):
+                sent = outgoing(post, claim.started_at, self._as_photo(post))
+                published = self._send(connector, sent, claim)
         except Ambiguous as error:
-            return self._leave_for_reconcile(post, str(error))
+            return self._leave_for_reconcile(claim, str(error))
         except ConnectorError as error:
-            return self._failed_attempt(post, error)
-        return self._record_published(post, published, "publish")
+            return self._failed_attempt(claim, post.attempts, error)
+        return self._record_published(claim, published, "publish")
 
     def _as_photo(self, post: Post) -> bool:
         """Facebook photo post (picture with the text as caption) when the feed asks for it."""
         return any(feed.id == post.feed_id and feed.facebook_photo for feed in self.settings.feeds)
 
-    def _send(self, connector: Connector, post: OutgoingPost) -> Published:
-        """In-run retries for plain transient errors only; Ambiguous is never retried here."""
+    @contextmanager
+    def _keeping(self, claim: Claim) -> Iterator[None]:
+        """Renew the claim's lease while the block (a request to the platform) runs."""
+        with LeaseKeeper(lambda: self.claims.renew(claim), self.renew_every, claim.post_id):
+            yield
+
+    def _send(self, connector: Connector, post: OutgoingPost, claim: Claim) -> Published:
+        """In-run retries for plain transient errors only, and none that could run past the
+        attempt's time budget (below the lease); Ambiguous is never retried here."""
+        publishing = self.settings.publishing
+        latest_start = claim.started_at + publishing.attempt_budget() - publishing.try_budget()
         retrying = Retrying(
             retry=retry_if_exception_type(Transient),
-            stop=stop_after_attempt(3),
+            stop=_OutOfTime(self.clock.now, latest_start) | stop_after_attempt(IN_RUN_TRIES),
             wait=wait_exponential(multiplier=2, max=30),
             reraise=True,
             sleep=self.sleep or time.sleep,
@@ -172,121 +225,149 @@ class Publisher:
         published: Published = retrying(connector.publish, post)
         return published
 
-    def _claim(self, post: Post, now: datetime) -> bool:
-        changes = {
-            "status": PUBLISHING,
-            "claimed_by": self.worker,
-            "attempts": post.attempts + 1,
-            "claim_expires_at": now + self.settings.publishing.lease,
-            "updated_at": now,
-        }
-        with writing(self.engine) as session:
-            if not post_store.compare_and_set(session, post.id or 0, post.version, changes):
-                return False
-            post_store.record(session, post.id or 0, now, ACTOR, "claim", APPROVED, PUBLISHING)
-        post.version, post.attempts = post.version + 1, post.attempts + 1
-        return True
+    def _settled(
+        self, claim: Claim, to: str, action: str, reason: str, status: str, **changes: object
+    ) -> PublishOutcome:
+        """Record an outcome other than success; a claim lost meanwhile leaves it unrecorded."""
+        if self.claims.settle(claim, to, action, reason, **changes):
+            return PublishOutcome(claim.post_id, claim.channel, status, reason)
+        log.warning("post.outcome_superseded", post=claim.post_id, outcome=status, reason=reason)
+        late = f"late {status} after the claim was taken over, not recorded: {reason}"
+        return PublishOutcome(claim.post_id, claim.channel, "superseded", late)
 
-    def _finish(
-        self, post: Post, to_status: str, action: str, reason: str | None, **changes: object
-    ) -> None:
-        """Move a claimed post on, in one transaction, if it is still ours."""
+    def _record_published(self, claim: Claim, published: Published, how: str) -> PublishOutcome:
         now = self.clock.now()
-        with writing(self.engine) as session:
-            current = post_store.get(session, post.id or 0)
-            if current is None or current.status != PUBLISHING:
-                return
-            values = {
-                "status": to_status,
-                "updated_at": now,
-                "claimed_by": None,
-                "claim_expires_at": None,
-                **changes,
-            }
-            if post_store.compare_and_set(session, current.id or 0, current.version, values):
-                post_store.record(
-                    session, current.id or 0, now, ACTOR, action, PUBLISHING, to_status, reason
-                )
-
-    def _record_published(self, post: Post, published: Published, how: str) -> PublishOutcome:
-        self._finish(
-            post,
+        if self.claims.settle(
+            claim,
             PUBLISHED,
             how,
             published.url,
             remote_id=published.remote_id,
             remote_url=published.url,
-            published_at=self.clock.now(),
+            published_at=now,
             last_error=None,
-        )
+        ):
+            if how == "publish":
+                with writing(self.engine) as session:
+                    store.end_throttling(session, claim.channel, now)
+            status = "published"
+        else:
+            status = self.claims.late_success(claim, published)
         log.info(
-            "post.published", post=post.id, channel=post.channel, remote_id=published.remote_id
+            "post.published",
+            post=claim.post_id,
+            channel=claim.channel,
+            remote_id=published.remote_id,
+            status=status,
         )
-        return PublishOutcome(post.id or 0, post.channel, "published", published.remote_id)
+        return PublishOutcome(claim.post_id, claim.channel, status, published.remote_id)
 
-    def _leave_for_reconcile(self, post: Post, message: str) -> PublishOutcome:
-        """Unknown outcome: keep the claim until the platform has had time to show the post."""
+    def _leave_for_reconcile(self, claim: Claim, message: str) -> PublishOutcome:
+        """Unknown outcome: keep the post until the platform has had time to show it."""
         until = self.clock.now() + self.settings.publishing.visibility_delay
-        with writing(self.engine) as session:
-            current = post_store.get(session, post.id or 0)
-            if current is not None and current.status == PUBLISHING:
-                post_store.compare_and_set(
-                    session,
-                    current.id or 0,
-                    current.version,
-                    {"claim_expires_at": until, "last_error": message, "claimed_by": RECONCILE},
-                )
-        log.warning("post.outcome_unknown", post=post.id, channel=post.channel, error=message)
-        return PublishOutcome(post.id or 0, post.channel, "unknown", message)
+        log.warning(
+            "post.outcome_unknown", post=claim.post_id, channel=claim.channel, error=message
+        )
+        return self._settled(
+            claim,
+            PUBLISHING,
+            "unknown",
+            message,
+            "unknown",
+            claim_expires_at=until,
+            last_error=message,
+            claimed_by=RECONCILE,
+        )
 
-    def _failed_attempt(self, post: Post, error: ConnectorError) -> PublishOutcome:
-        message, now = str(error), self.clock.now()
-        if isinstance(error, Rejected):
-            self._finish(post, FAILED, "fail", message, last_error=message)
-            return PublishOutcome(post.id or 0, post.channel, "failed", message)
+    def _failed_attempt(self, claim: Claim, attempts: int, error: ConnectorError) -> PublishOutcome:
+        message = str(error)
+        if isinstance(error, Rejected):  # REFUSE: nothing published, so it may be approved again
+            return self._settled(claim, FAILED, REFUSE, message, "failed", last_error=message)
         if isinstance(error, AuthProblem | RateLimited):
-            until = now + error.retry_after if isinstance(error, RateLimited) else None
-            with writing(self.engine) as session:
-                store.set_pause(session, post.channel, until, message, now)
-            log.warning("channel.paused", channel=post.channel, until=until, reason=message)
-            self._finish(
-                post,
+            until = self._pause_channel(claim.channel, error)
+            outcome = self._settled(
+                claim,
                 APPROVED,
                 "pause",
                 message,
+                "paused",
                 last_error=message,
-                attempts=post.attempts - 1,
+                attempts=attempts - 1,
                 next_attempt_at=until,
             )
-            return PublishOutcome(post.id or 0, post.channel, "paused", message)
-        return self._retry_later(post, message)
+            return PublishOutcome(claim.post_id, claim.channel, "paused", outcome.detail)
+        return self._retry_later(claim, attempts, message)
 
-    def _retry_later(self, post: Post, message: str) -> PublishOutcome:
-        if post.attempts > len(LADDER):
-            self._finish(
-                post,
-                FAILED,
-                "fail",
-                f"gave up after {post.attempts} attempts: {message}",
-                last_error=message,
-            )
-            return PublishOutcome(post.id or 0, post.channel, "failed", message)
-        later = self.clock.now() + LADDER[post.attempts - 1]
-        self._finish(post, APPROVED, "retry", message, last_error=message, next_attempt_at=later)
-        return PublishOutcome(post.id or 0, post.channel, "retry", message)
+    def _pause_channel(self, channel: str, error: AuthProblem | RateLimited) -> datetime | None:
+        """Pause for an auth problem until fixed; for a throttle as long as the platform
+        estimates, else a short pause that grows with the throttles in a row."""
+        now, strikes, until = self.clock.now(), None, None
+        with writing(self.engine) as session:
+            if isinstance(error, RateLimited):
+                strikes = store.strikes_of(session, channel) + 1
+                until = now + throttle_pause(error.retry_after, strikes)
+            store.set_pause(session, channel, until, str(error), now, strikes)
+        log.warning(
+            "channel.paused", channel=channel, until=until, strikes=strikes, reason=str(error)
+        )
+        return until
+
+    def _retry_later(self, claim: Claim, attempts: int, message: str) -> PublishOutcome:
+        if attempts > len(LADDER):
+            gave_up = f"gave up after {attempts} attempts: {message}"
+            return self._settled(claim, FAILED, "fail", gave_up, "failed", last_error=message)
+        later = self.clock.now() + LADDER[attempts - 1]
+        return self._settled(
+            claim, APPROVED, "retry", message, "retry", last_error=message, next_attempt_at=later
+        )
 
     def _reconcile(self, connector: Connector, post: Post) -> PublishOutcome:
         """A claim whose lease ended: ask the platform before anything is sent again."""
+        claim = self.claims.take_over(post)
+        if claim is None:
+            return PublishOutcome(post.id or 0, post.channel, "skipped", "taken by another worker")
         try:
-            found = connector.find_existing(outgoing(post, post.updated_at, self._as_photo(post)))
-        except ConnectorError as error:
-            self._finish(
-                post, NEEDS_ATTENTION, "reconcile", f"cannot tell: {error}", last_error=str(error)
+            with self._keeping(claim):
+                found = connector.find_existing(
+                    outgoing(post, claim.started_at, self._as_photo(post))
+                )
+        except Contradictory as error:
+            reason = f"the platform's answers contradict each other: {error}"
+            return self._settled(
+                claim, NEEDS_ATTENTION, "reconcile", reason, "needs_attention", last_error=reason
             )
-            return PublishOutcome(post.id or 0, post.channel, "needs_attention", str(error))
+        except ConnectorError as error:
+            return self._search_failed(claim, error)
         if found is not None:
-            return self._record_published(post, found, "reconcile")
-        return self._retry_later(post, f"not found on the platform after: {post.last_error}")
+            return self._record_published(claim, found, "reconcile")
+        not_found = f"not found on the platform after: {post.last_error}"
+        return self._retry_later(claim, post.attempts, not_found)
+
+    def _search_failed(self, claim: Claim, error: ConnectorError) -> PublishOutcome:
+        """The platform could not be searched: search again on the ladder, and give up for a
+        person only once searches have kept failing for publishing.reconcile_give_up."""
+        now, message = self.clock.now(), f"cannot tell whether it was published: {error}"
+        if isinstance(error, AuthProblem | RateLimited):
+            self._pause_channel(claim.channel, error)
+        failed = self.claims.failed_searches(claim)
+        first = failed[0] if failed else now
+        again = next_search(first, len(failed) + 1, now, self.settings.publishing.reconcile_give_up)
+        if again is None:
+            reason = f"{message} (searches failing since {first:%Y-%m-%d %H:%M} UTC)"
+            return self._settled(
+                claim, NEEDS_ATTENTION, "reconcile", reason, "needs_attention", last_error=reason
+            )
+        log.warning("post.search_failed", post=claim.post_id, again=again, error=str(error))
+        return self._settled(
+            claim,
+            PUBLISHING,
+            "search_failed",
+            message,
+            "unknown",
+            claim_expires_at=again,
+            claimed_by=RECONCILE,
+            last_error=message,
+        )
 
 
 def outgoing(post: Post, claimed_at: datetime, photo: bool = False) -> OutgoingPost:
@@ -303,7 +384,7 @@ def outgoing(post: Post, claimed_at: datetime, photo: bool = False) -> OutgoingP
     return OutgoingPost(
         post_id=post.id or 0,
         text=text,
-        link=rendered.link,
+        link=shareable_url(rendered.link),  # also for posts rendered with the raw link
         title=rendered.title,
         author=rendered.author,
         description=rendered.description,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import traceback
 import unicodedata
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 from datetime import UTC, datetime
 from html import unescape
 from pathlib import Path
@@ -25,18 +25,21 @@ from syndicator.hashtags import build_hashtags
 from syndicator.normalize.markup import html_to_text, sanitize_html
 from syndicator.normalize.text import tidy, truncate_words
 from syndicator.template_sandbox import (  # noqa: F401  (limits re-exported for the tests and docs)
+    BUDGET,
     MAX_BITS,
+    MAX_PRINTED,
     MAX_RANGE,
     MAX_STEPS,
     OUTPUT_CAP,
-    STEPS,
+    Budget,
     OutputCapError,
     make_environment,
 )
 
 CHANNEL_TYPES = ("facebook", "zalo", "sandbox")
-# The defaults in the source tree: a name missing from the operator's folder is looked up here.
-SHIPPED_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+# The defaults, shipped inside the package (so a non-editable install has them too): a name
+# missing from the operator's folder is looked up here.
+SHIPPED_TEMPLATES = Path(__file__).resolve().parent / "default_templates"
 # Meta documents no maximum for `message`; 63,206 is a third-party figure (UNCONFIRMED, see
 # research/facebook-graph.md §5). We cap at it, counting NFC code points.
 FACEBOOK_MAX = 63_206
@@ -75,7 +78,9 @@ class RenderSettings:
 
 @dataclass(frozen=True, slots=True)
 class Rendered:
-    """One channel's post as rendered; on a template error only `error` and `flags` are set."""
+    """One channel's post as rendered. On a template error, what the template writes (the text;
+    Zalo's description) is empty and `error` says why; the parts built in code (link, cover,
+    Zalo's title, author and body) are kept, for a text an editor writes by hand."""
 
     channel_type: str  # "facebook" | "zalo" | "sandbox"
     text: str  # facebook/sandbox: the message; zalo: the body as plain text (review screens)
@@ -142,8 +147,12 @@ class Renderer:
         try:
             output = self._run(name, self.variables(channel_type, input))
         except Exception as exc:  # any template problem becomes a value, never a crash
+            post = self._post(channel_type, input, "")
             error = self._describe(name, exc)
-            return Rendered(channel_type, "", None, error=error, flags=("template_error",))
+            return replace(post, error=error, flags=("template_error", *post.flags))
+        return self._post(channel_type, input, output)
+
+    def _post(self, channel_type: str, input: RenderInput, output: str) -> Rendered:
         if channel_type == "zalo":
             return self._zalo(input, output)
         flags: list[str] = []
@@ -196,7 +205,7 @@ class Renderer:
     def _run(self, name: str, variables: dict[str, Any]) -> str:
         """The template's output, stopped once it passes OUTPUT_CAP characters."""
         chunks = self.env.get_template(name).generate(variables)
-        token = STEPS.set([MAX_STEPS])
+        token = BUDGET.set(Budget())
         try:
             parts, size = [], 0
             for chunk in chunks:
@@ -207,7 +216,7 @@ class Renderer:
             return "".join(parts)
         finally:
             getattr(chunks, "close", lambda: None)()  # ends the template at once, not at GC
-            STEPS.reset(token)
+            BUDGET.reset(token)
 
     def _describe(self, name: str, exc: Exception) -> str:
         """'<dir>/<file> line N: what went wrong', naming the template where it happened."""

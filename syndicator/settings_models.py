@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from datetime import timedelta
 from typing import Annotated, Literal
@@ -9,74 +10,225 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
     SecretStr,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
 
-from syndicator.durations import parse_duration
+from syndicator.durations import format_duration, parse_duration
 
-Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
+
+def at_least(low: timedelta) -> AfterValidator:
+    """A duration's floor, where less would break what it times (0s timeouts, 0s intervals)."""
+
+    def check(value: timedelta) -> timedelta:
+        if value < low:
+            raise ValueError(f'must be at least "{format_duration(low)}"')
+        return value
+
+    return AfterValidator(check)
+
+
+def _digits_as_text(value: object) -> object:
+    # An id written as a TOML number (page_id = 1234567890) means the same digits.
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+def _only_digits(value: str) -> str:
+    if not (value.isascii() and value.isdigit()) and value != "":
+        raise ValueError(f'{value!r} is not an id; write the digits only, e.g. "1234567890"')
+    return value
+
+
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be empty")
+    return value.strip()
+
+
+def _api_version(value: str) -> str:
+    if not re.fullmatch(r"v[0-9]+\.[0-9]+", value):
+        raise ValueError(f'{value!r} is not a Graph API version; write it like "v25.0"')
+    return value
+
+
+def _no_blank_item(value: list[str]) -> list[str]:
+    if any(not item.strip() for item in value):
+        raise ValueError('holds an empty string, which would match everything; remove the ""')
+    return value
+
+
 SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 CHANNEL_TYPES = ("facebook", "zalo", "sandbox")
 
 
 def check_http_url(value: str) -> str:
-    parts = urlsplit(value.strip())
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    try:
+        parts = urlsplit(value.strip())
+        parts.port  # noqa: B018 - raises ValueError for a port that is not 0-65535
+    except ValueError:
+        parts = urlsplit("")
+    if (
+        parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or any(char.isspace() for char in parts.hostname)
+        or not value.strip().isprintable()  # a line break would split the HTTP request line
+    ):
         raise ValueError(
             f"{value!r} is not an http(s) URL; write the full address, e.g. https://portal.gov.vn/rss"
         )
     return value.strip()
 
 
+def check_api_url(value: str) -> str:
+    """A platform API's base URL: https, for tokens and secrets travel in every request; plain
+    http only to a loopback host (tests, a local proxy)."""
+    parts = urlsplit(value)
+    if parts.scheme == "https" or _is_loopback(parts.hostname or ""):
+        return value
+    raise ValueError(
+        f"{value!r} must be an https URL (tokens and secrets travel in every request); "
+        "plain http is allowed only to a loopback host (127.0.0.0/8, ::1, localhost)"
+    )
+
+
+def _is_loopback(host: str) -> bool:
+    try:
+        return host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_slug(value: str) -> str:
+    """A feed id or channel name: it keys database rows of at most 64 characters."""
+    if not SLUG.fullmatch(value):
+        raise ValueError(
+            f"{value!r} is not a slug; use lowercase letters, digits, '-' or '_' "
+            "(at most 64 characters)"
+        )
+    return value
+
+
 def check_timezone(value: str) -> str:
     try:
         ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name too long for a file
         raise ValueError(
             f'{value!r} is not a known timezone; use an IANA name like "Asia/Ho_Chi_Minh"'
         ) from None
     return value
 
 
+def check_listen(value: str) -> str:
+    """host:port (IPv6 as [::1]:8080), port 0-65535; 0 picks a free port."""
+    host, sep, port = value.strip().rpartition(":")
+    host = host.removeprefix("[").removesuffix("]")
+    digits = port.isascii() and port.isdigit() and len(port) <= 5
+    if not (sep and host and digits and int(port) <= 65535):
+        raise ValueError(f'{value!r} is not host:port; write e.g. "127.0.0.1:8080"')
+    return value.strip()
+
+
+def check_email(value: str) -> str:
+    name, at, domain = value.strip().rpartition("@")
+    if not (name and at and "." in domain) or any(char.isspace() for char in value.strip()):
+        raise ValueError(f"{value!r} is not an e-mail address; write e.g. it@example.gov.vn")
+    return value.strip()
+
+
+def check_database_url(value: str) -> str:
+    from storage.engine import check_url  # SQLAlchemy is loaded only when settings are read
+
+    check_url(value)
+    return value
+
+
+def check_network(value: object) -> object:
+    """An address range in CIDR notation ("10.20.0.0/16") or one address ("10.20.1.5")."""
+    if isinstance(value, ipaddress.IPv4Network | ipaddress.IPv6Network):
+        return value
+    text = value.strip() if isinstance(value, str) else ""
+    try:
+        return ipaddress.ip_network(text)
+    except ValueError:
+        pass
+    try:
+        meant = ipaddress.ip_network(text, strict=False)
+    except ValueError:
+        raise ValueError(
+            f'{value!r} is not an address range; write CIDR like "10.20.0.0/16" '
+            f'or one address like "10.20.1.5"'
+        ) from None
+    raise ValueError(f'{value!r} has bits set past the prefix; write "{meant}" for that range')
+
+
+# Every duration is 0 to 10 years (parse_duration refuses the rest).
+Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
+PollInterval = Annotated[Duration, at_least(timedelta(minutes=1))]  # politeness to portals
+Timeout = Annotated[Duration, at_least(timedelta(seconds=1))]
+Tick = Annotated[Duration, at_least(timedelta(seconds=1))]  # the scheduler counts whole seconds
+Text = Annotated[str, AfterValidator(_not_blank)]  # required and not blank
+Digits = Annotated[str, BeforeValidator(_digits_as_text), AfterValidator(_only_digits)]
+Words = Annotated[list[str], AfterValidator(_no_blank_item)]
+HttpUrl = Annotated[str, AfterValidator(check_http_url)]
+ApiUrl = Annotated[HttpUrl, AfterValidator(check_api_url)]
+Email = Annotated[str, AfterValidator(check_email)]
+AddressRange = Annotated[
+    ipaddress.IPv4Network | ipaddress.IPv6Network, BeforeValidator(check_network)
+]
+
+
 class Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_true_for_a_number(cls, value: object, info: ValidationInfo) -> object:
+        # pydantic reads true as 1; `workers = true` is a mistake, not one worker.
+        field = cls.model_fields.get(info.field_name or "")
+        if isinstance(value, bool) and field is not None and field.annotation is int:
+            raise ValueError("expected a whole number, not true or false")
+        return value
+
 
 class DatabaseSettings(Section):
-    url: str = "sqlite:///var/syndicator.db"
+    url: Annotated[str, AfterValidator(check_database_url)] = "sqlite:///var/syndicator.db"
 
 
 class PollingSettings(Section):
-    interval: Duration = timedelta(minutes=10)
+    interval: PollInterval = timedelta(minutes=10)
     workers: int = Field(default=8, ge=1, le=64)
     per_host: int = Field(default=2, ge=1, le=16)
-    timeout: Duration = timedelta(seconds=20)
-    connect_timeout: Duration = timedelta(seconds=10)
-    max_bytes: int = Field(default=15 * 1024 * 1024, ge=1024)
-    backfill: int = Field(default=0, ge=0)
+    timeout: Timeout = timedelta(seconds=20)
+    connect_timeout: Timeout = timedelta(seconds=10)
+    max_bytes: int = Field(default=15 * 1024 * 1024, ge=1024, le=1024**3)
+    backfill: int = Field(default=0, ge=0, le=1000)
     max_backoff: Duration = timedelta(hours=24)
-    broken_after: int = Field(default=10, ge=1)
+    broken_after: int = Field(default=10, ge=1, le=10_000)
     contact: str = ""
     parse_processes: int = Field(default=1, ge=0, le=32)
-    parse_memory_mb: int = Field(default=1024, ge=0)
+    parse_memory_mb: int = Field(default=1024, ge=0, le=1024**2)  # up to 1 TiB
+    parse_timeout: Timeout = timedelta(seconds=30)  # CPU and wall-clock time of one feed's parse
+    # Non-public ranges feeds may be fetched from (an intranet's portals); public ones always may.
+    allow_networks: list[AddressRange] = Field(default_factory=list)
 
 
 class FeedSettings(Section):
     id: str
-    name: str
+    name: Text
     url: str
     agency: str = ""
     category: str = ""
-    interval: Duration | None = None
+    interval: PollInterval | None = None
     review: Literal["required", "auto"] = "required"
     channels: list[str] = Field(default_factory=list)
-    priority: int = 0
+    priority: int = Field(default=0, ge=-1000, le=1000)
     enabled: bool = True
     template: str | None = None
     timezone: str | None = None
@@ -85,14 +237,20 @@ class FeedSettings(Section):
     @field_validator("id")
     @classmethod
     def _slug(cls, value: str) -> str:
-        if not SLUG.match(value):
-            raise ValueError(f"{value!r} is not a slug; use lowercase letters, digits, '-' or '_'")
-        return value
+        return check_slug(value)
 
     @field_validator("url")
     @classmethod
     def _http_url(cls, value: str) -> str:
         return check_http_url(value)
+
+    @field_validator("channels")
+    @classmethod
+    def _each_channel_once(cls, value: list[str]) -> list[str]:
+        twice = sorted({name for name in value if value.count(name) > 1})
+        if twice:
+            raise ValueError(f"{', '.join(twice)} listed twice; list each channel once")
+        return value
 
     @field_validator("timezone")
     @classmethod
@@ -107,36 +265,36 @@ class ChannelSettings(Section):
     type: Literal["facebook", "zalo", "sandbox"]
     enabled: bool = True
     # facebook
-    page_id: str = ""
-    graph_url: str = "https://graph.facebook.com"
-    api_version: str = "v25.0"
+    page_id: Digits = ""
+    graph_url: ApiUrl = "https://graph.facebook.com"
+    api_version: Annotated[str, AfterValidator(_api_version)] = "v25.0"
     page_token: SecretStr | None = None
     app_secret: SecretStr | None = None
     # zalo
-    app_id: str = ""
-    api_url: str = "https://openapi.zalo.me"
-    oauth_url: str = "https://oauth.zaloapp.com"
+    app_id: Digits = ""
+    api_url: ApiUrl = "https://openapi.zalo.me"
+    oauth_url: ApiUrl = "https://oauth.zaloapp.com"
     broadcast: bool = False
     refresh_token: SecretStr | None = None
     # sandbox
-    folder: str = "var/outbox"
+    folder: Text = "var/outbox"
 
 
 SECRET_KEYS = frozenset({"page_token", "app_secret", "refresh_token"})
 
 
 class ReviewSettings(Section):
-    watch_words: list[str] = Field(default_factory=lambda: ["mật", "tối mật", "tuyệt mật"])
+    watch_words: Words = Field(default_factory=lambda: ["mật", "tối mật", "tuyệt mật"])
     # Phrases in which a watch word is innocent ("mật ong" is honey); removed before matching.
-    watch_exceptions: list[str] = Field(
+    watch_exceptions: Words = Field(
         default_factory=lambda: ["mật ong", "mật độ", "mật khẩu", "mật thiết", "thân mật"]
     )
-    min_body_chars: int = Field(default=80, ge=0)
-    max_age_days: int = Field(default=7, ge=1)
+    min_body_chars: int = Field(default=80, ge=0, le=100_000)
+    max_age_days: int = Field(default=7, ge=1, le=3650)
 
 
 class RenderConfig(Section):
-    templates: str = "templates"  # folder of the post templates, relative to settings
+    templates: Text = "templates"  # folder of the post templates, relative to settings
     hashtags: list[str] = Field(default_factory=list)
     agency_hashtag: bool = True
     default_image: str | None = None  # cover for items without a picture (Zalo needs one)
@@ -147,20 +305,59 @@ class RenderConfig(Section):
         return None if not value else check_http_url(value)
 
 
+# One publish attempt, as the publisher runs it (syndicator/publisher.py): up to IN_RUN_TRIES
+# tries for a plain transient error, IN_RUN_WAITS between them, each try up to REQUESTS_PER_TRY
+# requests (Zalo: create, verify, the article's link, one repeat after a refused token;
+# Facebook: the post, and a lookup after a 506), plus a token refresh and a wait for another
+# worker's, plus one database busy wait to record the outcome.
+IN_RUN_TRIES = 3
+REQUESTS_PER_TRY = 4
+IN_RUN_WAITS = timedelta(seconds=2 + 4)
+DATABASE_WAIT = timedelta(seconds=10)  # storage.engine.SQLITE_BUSY_TIMEOUT_MS
+Lease = Annotated[Duration, at_least(timedelta(seconds=30))]
+
+
 class PublishingSettings(Section):
-    lease: Duration = timedelta(minutes=10)  # a claim outlives any request timeout
+    lease: Lease = timedelta(minutes=10)  # outlives a whole attempt; renewed while one runs
     visibility_delay: Duration = timedelta(minutes=2)  # before "not found" is believed
-    request_timeout: Duration = timedelta(seconds=30)
+    request_timeout: Timeout = timedelta(seconds=30)
+    # searches for an unknown outcome that keep failing this long go to a person
+    reconcile_give_up: Annotated[Duration, at_least(timedelta(minutes=5))] = timedelta(hours=6)
+
+    def try_budget(self) -> timedelta:
+        """The longest one try of an attempt may take."""
+        return self.request_timeout * REQUESTS_PER_TRY
+
+    def attempt_budget(self) -> timedelta:
+        """The longest one whole attempt may take (see the constants above)."""
+        refresh = self.request_timeout * 2
+        return self.try_budget() * IN_RUN_TRIES + refresh + IN_RUN_WAITS + DATABASE_WAIT
+
+    @model_validator(mode="after")
+    def _lease_outlives_an_attempt(self) -> PublishingSettings:
+        # A lease that ends while its attempt still runs lets a second worker claim the post.
+        budget = self.attempt_budget()
+        if self.lease <= budget:
+            raise ValueError(
+                f"publishing.lease ({format_duration(self.lease)}) must be longer than one "
+                f"whole attempt ({format_duration(budget)} with publishing.request_timeout = "
+                f"{format_duration(self.request_timeout)}: {IN_RUN_TRIES} tries of up to "
+                f"{REQUESTS_PER_TRY} requests, a token refresh and the waits); raise "
+                "publishing.lease or lower publishing.request_timeout"
+            )
+        return self
 
 
 class DaemonSettings(Section):
     shutdown_grace: Duration = timedelta(seconds=30)  # time to finish work in flight on SIGTERM
-    tick: Duration = timedelta(seconds=60)  # how often poll, publish and alerts run
+    tick: Tick = timedelta(seconds=60)  # how often poll, publish and alerts run
 
 
 class WebSettings(Section):
     enabled: bool = True
-    listen: str = "127.0.0.1:8080"
+    listen: Annotated[str, AfterValidator(check_listen)] = "127.0.0.1:8080"
+    request_timeout: Timeout = timedelta(seconds=10)  # a connection's whole life, slow or not
+    max_connections: int = Field(default=32, ge=1, le=1024)  # threads serving health, metrics
 
 
 class LoggingSettings(Section):
@@ -171,16 +368,16 @@ class LoggingSettings(Section):
 class AlertSettings(Section):
     """Where alerts go. The SMTP password comes only from SYNDICATOR_ALERTS__SMTP_PASSWORD."""
 
-    token_days: int = Field(default=7, ge=1)  # warn this many days before a token runs out
+    token_days: int = Field(default=7, ge=1, le=365)  # warn this many days before a token runs out
     webhook_url: str | None = None  # POSTed one JSON object per alert
-    timeout: Duration = timedelta(seconds=10)  # per webhook request and SMTP conversation
+    timeout: Timeout = timedelta(seconds=10)  # per webhook request and SMTP conversation
     smtp_host: str | None = None
     smtp_port: int = Field(default=587, ge=1, le=65535)  # 465 = implicit TLS (SMTPS)
     smtp_user: str | None = None
     smtp_password: SecretStr | None = None
-    smtp_from: str | None = None  # defaults to smtp_user
+    smtp_from: Email | None = None  # defaults to smtp_user
     smtp_starttls: bool = True  # ignored on port 465, which is TLS from the start
-    email_to: list[str] = Field(default_factory=list)
+    email_to: list[Email] = Field(default_factory=list)
 
     @field_validator("webhook_url")
     @classmethod

@@ -14,6 +14,7 @@ from storage.models import Post
 from storage.session import reading
 from syndicator.config import Settings
 from syndicator.pacing import PacingSettings, Queued, schedule
+from syndicator.posts import publishable
 
 HISTORY = timedelta(days=1)  # the longest window any pacing rule looks back over
 
@@ -28,7 +29,9 @@ class ChannelQueue:
 
 
 def channel_queue(session: Session, channel: str, now: datetime) -> ChannelQueue:
-    waiting = post_store.approved_on(session, channel)
+    # A post without a text (its template failed, nobody wrote one) is never sent, even if it
+    # was approved before approvals checked for that: it waits for a new rendering or an edit.
+    waiting = [row for row in post_store.approved_on(session, channel) if publishable(row[0])]
     queued = [
         Queued(
             post.id or 0,

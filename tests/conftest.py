@@ -6,6 +6,7 @@ import os
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from ipaddress import ip_network
 
 import pytest
 from sqlalchemy import Engine, create_engine, text
@@ -18,6 +19,9 @@ from syndicator.parse import parse_feed
 from syndicator.poller import Poller
 from syndicator.records import FeedParser
 from syndicator.settings_models import PollingSettings
+
+# Test servers listen on loopback, which feeds may reach only when settings allow it.
+LOOPBACK = [ip_network("127.0.0.0/8"), ip_network("::1")]
 
 PG_ADMIN_URL = os.environ.get(
     "SYNDICATOR_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -109,14 +113,15 @@ def make_poller(
     engine: Engine, *, workers: int = 2, per_host: int = 2, parse: FeedParser = parse_feed
 ) -> Poller:
     """A Poller over real HTTP with default limits, on a fake clock (parsing in-process unless
-    `parse` says otherwise)."""
-    polling = PollingSettings(workers=workers, per_host=per_host)
+    `parse` says otherwise), allowed to reach the loopback test servers."""
+    polling = PollingSettings(workers=workers, per_host=per_host, allow_networks=LOOPBACK)
     fetcher = Fetcher(
         build_session(user_agent="syndicator-tests", pool_size=workers),
         timeout=polling.timeout,
         connect_timeout=polling.connect_timeout,
         max_bytes=polling.max_bytes,
         clock=FakeClock(),
+        allow_networks=polling.allow_networks,
     )
     return Poller(
         engine=engine,

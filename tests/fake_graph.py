@@ -10,20 +10,29 @@ GET /{v}/{page}/published_posts, /{v}/debug_token, /{v}/me and /{v}/me/permissio
 checked on every call (wrong → 190, expired → 190/463), and appsecret_proof when an app secret is
 set. Posting the same content as the Page's latest post answers 506, as Facebook does. Faults
 queued with `fail_next` hit the next publish requests (feed or photos). Thread-safe.
+
+published_posts answers newest first, honours `since`, `limit` and `fields` (one level of
+`attachments{...}`), and pages with cursors as Graph does (research/facebook-graph.md §1,
+developers.facebook.com/docs/graph-api/results): `paging.cursors.{before,after}`, and `next` (a
+full URL carrying the token) only when more posts follow. A photo post shows its caption as
+`message` (trimmed), a photo attachment and a re-hosted `full_picture`: neither our link nor
+the picture's URL survives.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import json
+import re
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler
 from types import TracebackType
-from urllib.parse import parse_qs, quote, urlsplit
+from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
 from tests import httpserver
 from tests.httpserver import LocalServer, stopping
@@ -51,7 +60,9 @@ _ERRORS: dict[str, tuple[int, dict[str, object]]] = {
     "duplicate": (400, {"code": 506, "message": "(#506) Duplicate status message"}),
     "invalid": (400, {"code": 100, "message": "(#100) Invalid parameter"}),
     "bad_limit": (400, {"code": 100, "message": "(#100) The parameter limit must be at most 100"}),
+    "bad_cursor": (400, {"code": 100, "message": "(#100) Invalid cursor"}),
 }  # fmt: skip
+DEFAULT_FIELDS = "id,created_time,message"  # what published_posts shows without `fields`
 DEFAULT_TOKEN = "PAGE-TOKEN-fake-0123456789"
 FULL_APP_USAGE = json.dumps({"call_count": 100, "total_cputime": 12, "total_time": 15})
 
@@ -127,10 +138,16 @@ class FakeGraph:
         with self._lock:
             self._faults.extend([kind] * n)
 
-    def add_post(self, message: str, link: str | None, created_time: datetime) -> FakePost:
+    def add_post(
+        self,
+        message: str,
+        link: str | None,
+        created_time: datetime,
+        photo_url: str | None = None,
+    ) -> FakePost:
         """Put a post on the Page directly (made by someone else, or earlier)."""
         with self._lock:
-            return self._store(message, link, created_time, None)
+            return self._store(message.strip(), link, created_time, photo_url)
 
     def __enter__(self) -> FakeGraph:
         self.server.start()
@@ -148,7 +165,7 @@ class FakeGraph:
         if self._refused(request, form):
             return
         photo = request.path.split("?", 1)[0].endswith("/photos")
-        message = form.get("caption" if photo else "message", "")
+        message = form.get("caption" if photo else "message", "").strip()
         link = None if photo else form.get("link")
         with self._lock:
             fault = self._faults.pop(0) if self._faults else None
@@ -181,7 +198,26 @@ class FakeGraph:
         since = int(query.get("since", "0"))
         with self._lock:
             shown = [p for p in reversed(self._posts) if p.created_time.timestamp() >= since]
-        self._json(request, 200, {"data": [_as_row(post) for post in shown[:limit]]})
+        start = 0
+        if "after" in query:
+            ids = [post.id for post in shown]
+            after = _uncursor(query["after"])
+            if after not in ids:
+                self._error(request, "bad_cursor")
+                return
+            start = ids.index(after) + 1
+        page = shown[start : start + limit]
+        fields = _selection(query.get("fields", DEFAULT_FIELDS))
+        answer: dict[str, object] = {"data": [_as_row(post, fields) for post in page]}
+        if page:
+            cursors = {"before": _cursor(page[0].id), "after": _cursor(page[-1].id)}
+            paging: dict[str, object] = {"cursors": cursors}
+            if start + limit < len(shown):
+                following = {**query, "after": cursors["after"]}
+                following.pop("appsecret_proof", None)  # Graph's links carry the token only
+                paging["next"] = f"{self.url}{urlsplit(request.path).path}?{urlencode(following)}"
+            answer["paging"] = paging
+        self._json(request, 200, answer)
 
     def _debug_token(self, request: BaseHTTPRequestHandler) -> None:
         query = _fields(urlsplit(request.path).query)
@@ -258,18 +294,52 @@ def _fields(encoded: str) -> dict[str, str]:
     return {key: values[0] for key, values in parse_qs(encoded, keep_blank_values=True).items()}
 
 
-def _as_row(post: FakePost) -> dict[str, object]:
-    """A published_posts row as Graph shows it, attachments included."""
+def _cursor(post_id: str) -> str:
+    return base64.urlsafe_b64encode(post_id.encode()).decode()
+
+
+def _uncursor(cursor: str) -> str:
+    try:
+        return base64.urlsafe_b64decode(cursor.encode()).decode()
+    except (ValueError, UnicodeDecodeError):
+        return ""
+
+
+def _selection(fields: str) -> dict[str, set[str] | None]:
+    """`id,message,attachments{url,media_type}` → {"id": None, ..., "attachments": {...}}."""
+    chosen: dict[str, set[str] | None] = {}
+    for name, inner in re.findall(r"(\w+)(?:\{([^}]*)\})?", fields):
+        chosen[name] = {part.strip() for part in inner.split(",")} if inner else None
+    return chosen
+
+
+def _as_row(post: FakePost, fields: Mapping[str, set[str] | None]) -> dict[str, object]:
+    """A published_posts row as Graph shows it, with only the fields asked for."""
+    fbid = post.id.split("_", 1)[1]
     row: dict[str, object] = {
         "id": post.id,
         "created_time": post.created_time.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S+0000"),
         "message": post.message,
         "permalink_url": f"https://www.facebook.com/{post.id}",
     }
+    attachment: dict[str, object] | None = None
     if post.link:
         shim = f"https://l.facebook.com/l.php?u={quote(post.link, safe='')}&h=AT0fake"
-        row["attachments"] = {"data": [{"unshimmed_url": post.link, "url": shim}]}
+        attachment = {"media_type": "link", "type": "share", "unshimmed_url": post.link}
+        attachment["url"] = shim
     elif post.photo_url:
-        photo = f"https://www.facebook.com/photo.php?fbid={post.id.split('_', 1)[1]}"
-        row["attachments"] = {"data": [{"url": photo}]}
-    return row
+        picture = f"https://scontent.xx.fbcdn.net/v/t39.30808-6/{fbid}_n.jpg?_nc_cat=1"
+        photo = f"https://www.facebook.com/photo.php?fbid={fbid}&set=a.1&type=3"
+        attachment = {"media_type": "photo", "type": "photo", "url": photo}
+        attachment["media"] = {"image": {"src": picture, "height": 720, "width": 960}}
+        attachment["target"] = {"id": fbid, "url": photo}
+        row["full_picture"] = picture
+    if attachment is not None:
+        inner = fields.get("attachments")
+        shown = (
+            attachment if inner is None else {k: attachment[k] for k in inner & attachment.keys()}
+        )
+        row["attachments"] = {"data": [shown]}
+    if not post.message:
+        del row["message"]  # Graph leaves out an empty message
+    return {name: row[name] for name in fields if name in row}

@@ -180,6 +180,22 @@ class FakeZalo:
         with self.lock:
             self.faults.extend([kind] * n)
 
+    def add_article(self, title: str, created: datetime) -> Article:
+        """Put an article on the OA directly (made by someone else, or earlier)."""
+        body = {
+            "type": "normal",
+            "title": title,
+            "cover": {"cover_type": "photo", "photo_url": "https://portal.example.gov.vn/a.jpg"},
+            "body": [{"type": "text", "content": f"<p>{title}</p>"}],
+            "status": "show",
+        }
+        with self.lock:
+            serial = next(self._serial)
+            made = Article(f"a{serial:08x}", f"tok-{serial}", body, int(created.timestamp() * 1000))
+            made.link_view = f"https://zalo.me/article/{made.id}"
+            self.articles.append(made)
+        return made
+
     def _fault(self, applies: set[str]) -> str | None:
         with self.lock:
             if self.faults and self.faults[0] in applies:
@@ -308,8 +324,8 @@ class FakeZalo:
         if limit > 10:
             _error(request, -210, "Parameter exceeds allowable limit")
             return
-        with self.lock:
-            newest = list(reversed(self.articles))
+        with self.lock:  # newest first (by create_date; the later made first on a tie)
+            newest = sorted(reversed(self.articles), key=lambda a: a.created_ms, reverse=True)
         medias = [self._media(a) for a in newest[offset : offset + limit]]
         _ok(request, {"medias": medias, "total": len(newest)})
 

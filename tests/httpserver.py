@@ -13,8 +13,10 @@ taking the `BaseHTTPRequestHandler` of the request. Long-running handlers should
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import socket
+import socketserver
 import sys
 import threading
 import zlib
@@ -95,10 +97,12 @@ class _Dispatcher(BaseHTTPRequestHandler):
 
 
 class LocalServer:
-    """A ThreadingHTTPServer on 127.0.0.1, port chosen by the OS, run in a daemon thread."""
+    """A ThreadingHTTPServer on 127.0.0.1 (or another loopback address), port chosen by the OS,
+    run in a daemon thread."""
 
-    def __init__(self) -> None:
-        self._server = _Server(("127.0.0.1", 0), _Dispatcher)
+    def __init__(self, host: str = "127.0.0.1") -> None:
+        self.host = host
+        self._server = _Server((host, 0), _Dispatcher)
         self._server.routes, self._server.seen = {}, []
         self._server.lock, self._server.stopping = threading.Lock(), threading.Event()
         self._thread = threading.Thread(
@@ -110,7 +114,7 @@ class LocalServer:
         return int(self._server.server_address[1])
 
     def url(self, path: str = "/") -> str:
-        return f"http://127.0.0.1:{self.port}{path}"
+        return f"http://{self.host}:{self.port}{path}"
 
     def route(self, path: str, answer: Handler) -> None:
         """Serve `path` with a Reply or a handler (replacing any earlier one)."""
@@ -228,6 +232,33 @@ def trickle(*, every: float = 1.0, total: int = 1000, byte: bytes = b"<") -> Han
     return answer
 
 
+def trickle_headers(*, every: float = 1.0) -> Handler:
+    """A status line and headers sent one byte every `every` seconds, then a short feed."""
+
+    def answer(request: BaseHTTPRequestHandler) -> None:
+        body = b"<rss version='2.0'><channel><title>Tin</title></channel></rss>"
+        head = f"HTTP/1.1 200 OK\r\nContent-Length: {len(body)}\r\n\r\n".encode()
+        request.close_connection = True
+        for index in range(len(head)):
+            request.wfile.write(head[index : index + 1])
+            request.wfile.flush()
+            if stopping(request).wait(every):
+                return
+        request.wfile.write(body)
+
+    return answer
+
+
+def delayed(answer: Handler, seconds: float) -> Handler:
+    """`answer`, given after the server has waited `seconds` (a slow portal)."""
+
+    def wait_then_answer(request: BaseHTTPRequestHandler) -> None:
+        if not stopping(request).wait(seconds):
+            answer(request)
+
+    return wait_then_answer
+
+
 def endless(*, chunk: bytes = b"<item>" * 10_000) -> Handler:
     """A body with no length that never ends (until the client hangs up or the server stops)."""
 
@@ -254,3 +285,32 @@ def unused_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+@contextlib.contextmanager
+def tcp_trickle(prefix: bytes, *, every: float, total: int) -> Iterator[int]:
+    """A bare TCP server on 127.0.0.1 (its port is yielded) that answers each connection with
+    `prefix`, then `total` zero bytes one every `every` seconds: a TLS record begun and never
+    finished holds a handshake, whose every read still returns in time."""
+    done = threading.Event()
+
+    class Trickler(socketserver.BaseRequestHandler):
+        def handle(self) -> None:
+            with contextlib.suppress(OSError):
+                self.request.sendall(prefix)
+                for _ in range(total):
+                    if done.wait(every):
+                        return
+                    self.request.sendall(b"\0")
+
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Trickler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.start()
+    try:
+        yield int(server.server_address[1])
+    finally:
+        done.set()
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)

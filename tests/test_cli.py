@@ -26,7 +26,10 @@ def server() -> Iterator[LocalServer]:
 
 
 def settings_file(tmp_path: Path, feeds: dict[str, str], extra: str = "") -> Path:
-    body = '[polling]\nworkers = 2\nper_host = 2\ncontact = "ops@example.gov.vn"\n' + extra
+    body = (
+        '[polling]\nworkers = 2\nper_host = 2\ncontact = "ops@example.gov.vn"\n'
+        'allow_networks = ["127.0.0.0/8"]\n' + extra
+    )
     for feed_id, url in feeds.items():
         body += f'\n[[feeds]]\nid = "{feed_id}"\nname = "Portal {feed_id}"\nurl = "{url}"\n'
     path = tmp_path / "settings.toml"
@@ -94,7 +97,7 @@ def test_poll_one_feed_and_unknown_feed(tmp_path: Path, server: LocalServer) -> 
         "b"
     ]
     result = CliRunner().invoke(cli, ["--config", str(config), "poll", "--feed", "zz"])
-    assert result.exit_code != 0 and "unknown feed 'zz'" in str(result.exception)
+    assert result.exit_code == 2 and "unknown feed 'zz'" in result.stderr
 
 
 def test_cross_portal_duplicate_becomes_a_source(tmp_path: Path, server: LocalServer) -> None:
@@ -158,6 +161,19 @@ def test_feeds_check_prints_items_without_storing(tmp_path: Path, server: LocalS
     assert not (tmp_path / "var" / "syndicator.db").exists()
 
 
+def test_feeds_check_refuses_a_private_address(tmp_path: Path, server: LocalServer) -> None:
+    """feeds check goes through the same guard as polling: without polling.allow_networks a
+    feed on 127.0.0.1 fails with blocked_address, and no request reaches it."""
+    server.route("/n.rss", static((FIXTURES / "feeds" / "nukeviet.xml").read_bytes()))
+    config = tmp_path / "settings.toml"
+    config.write_text('[polling]\ncontact = "ops@example.gov.vn"\n', encoding="utf-8")
+    result = CliRunner().invoke(
+        cli, ["--config", str(config), "feeds", "check", server.url("/n.rss")]
+    )
+    assert result.exit_code == 1 and "blocked_address" in result.output
+    assert server.seen == []
+
+
 def test_feeds_check_refuses_a_web_page(tmp_path: Path, server: LocalServer) -> None:
     """feeds check on an HTML page fails with exit 1 and names the reason."""
     server.route(
@@ -171,6 +187,19 @@ def test_feeds_check_refuses_a_web_page(tmp_path: Path, server: LocalServer) -> 
         cli, ["--config", str(settings_file(tmp_path, {})), "feeds", "check", server.url("/page")]
     )
     assert result.exit_code == 1 and "html_page" in result.output
+
+
+def test_empty_channel_fails_check_and_poll(tmp_path: Path, server: LocalServer) -> None:
+    """A well-formed channel with no items: feeds check exits 1 and poll records reason empty."""
+    server.route("/empty.rss", static((FIXTURES / "feeds" / "empty-channel.xml").read_bytes()))
+    config = settings_file(tmp_path, {"silent": server.url("/empty.rss")})
+    check = CliRunner().invoke(
+        cli, ["--config", str(config), "feeds", "check", server.url("/empty.rss")]
+    )
+    assert check.exit_code == 1
+    assert "empty: the feed is valid but holds no items" in check.output
+    (outcome,) = json_lines(run(config, "poll", "--json").stdout)
+    assert outcome["status"] == "error" and outcome["reason"] == "empty"
 
 
 def test_db_upgrade(tmp_path: Path) -> None:

@@ -66,17 +66,20 @@ def test_environment_overrides_file(tmp_path: Path, monkeypatch: pytest.MonkeyPa
             '[polling]\ninterval = "ten minutes"\n',
             "polling.interval: 'ten minutes' is not a duration",
         ),
-        (feed(url="ftp://x.gov.vn/rss"), "feeds.0.url: 'ftp://x.gov.vn/rss' is not an http(s) URL"),
+        (
+            feed(url="ftp://x.gov.vn/rss"),
+            "feeds[0].url: 'ftp://x.gov.vn/rss' is not an http(s) URL",
+        ),
         (feed() + feed(), "feeds[1].id: 'skhcn' is used twice"),
         (
             feed(channels='["facebook"]'),
             "feeds[0].channels: unknown channel 'facebook'; define [channels.facebook]",
         ),
-        (feed(id="Sở KH"), "feeds.0.id: 'Sở KH' is not a slug"),
+        (feed(id="Sở KH"), "feeds[0].id: 'Sở KH' is not a slug"),
         ("[polling]\nworkerz = 3\n", "polling.workerz: unknown setting"),
         ('timezone = "Asia/Hanoi_City"\n', "timezone: 'Asia/Hanoi_City' is not a known timezone"),
         ("[polling\n", "not valid TOML"),
-        ('[[feeds]]\nid = "a"\nurl = "https://a.vn/rss"\n', "feeds.0.name: required"),
+        ('[[feeds]]\nid = "a"\nurl = "https://a.vn/rss"\n', "feeds[0].name: required"),
     ],
 )
 def test_wrong_setting_is_one_clear_line(tmp_path: Path, body: str, expected: str) -> None:
@@ -159,3 +162,166 @@ def test_duration_round_trip() -> None:
         assert format_duration(parse_duration(value)) == value
     with pytest.raises(ValueError, match="not a duration"):
         parse_duration("soon")
+
+
+SANDBOX = '[channels.sandbox]\nfolder = "var/outbox"\n'
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        # issue #8: a string where a table or a list belongs is an error, not iterated
+        ('channels = "x"\n', "settings.toml: channels: expected a table, not text"),
+        (
+            feed(channels='"x"') + SANDBOX,
+            'feeds[0].channels: expected a list, e.g. ["a", "b"], not text',
+        ),
+        ('[polling]\nworkers = "8 luồng"\n', "polling.workers: expected a whole number, not text"),
+        ("[polling]\nworkers = true\n", "polling.workers: expected a whole number"),
+        ('[[feeds]]\nid = "a"\nname = ""\nurl = "https://a.vn/rss"\n', "feeds[0].name: must not"),
+        ('[render]\ntemplates = "  "\n', "render.templates: must not be empty"),
+        # durations: overflow, zero where zero breaks the job, negative, not finite
+        (
+            '[polling]\ninterval = "99999999999d"\n',
+            "polling.interval: '99999999999d' is longer than 3650d (10 years)",
+        ),
+        ('[polling]\ninterval = "0s"\n', 'polling.interval: must be at least "1m"'),
+        ('[polling]\ninterval = "59s"\n', 'polling.interval: must be at least "1m"'),
+        (
+            feed().replace("channels", 'interval = "0s"\nchannels'),
+            'feeds[0].interval: must be at least "1m"',
+        ),
+        ('[polling]\ntimeout = "0s"\n', 'polling.timeout: must be at least "1s"'),
+        ('[polling]\nconnect_timeout = "0.5s"\n', "polling.connect_timeout: must be at least"),
+        ('[alerts]\ntimeout = "0s"\n', 'alerts.timeout: must be at least "1s"'),
+        ('[daemon]\ntick = "0.5s"\n', 'daemon.tick: must be at least "1s"'),
+        ("[polling]\nmax_backoff = -5\n", "polling.max_backoff: -5 is negative"),
+        ("[polling]\nmax_backoff = inf\n", "polling.max_backoff: inf is longer than 3650d"),
+        ("[polling]\nmax_backoff = nan\n", "polling.max_backoff: nan is not a duration"),
+        ("[daemon]\nshutdown_grace = 1e300\n", "daemon.shutdown_grace: 1e+300 is longer than"),
+        ("[daemon]\nshutdown_grace = 99999999999999999999\n", "that number is longer than"),
+        ('[polling]\ninterval = "٣m"\n', "polling.interval: '٣m' is not a duration"),
+        # whole numbers beyond what their use can hold
+        ("[review]\nmax_age_days = 999999999999\n", "review.max_age_days: Input should be less"),
+        ("[alerts]\ntoken_days = 366\n", "alerts.token_days: Input should be less than or"),
+        ("[polling]\nparse_memory_mb = 1099511627776\n", "polling.parse_memory_mb: Input"),
+        (feed().replace("channels", "priority = 1001\nchannels"), "feeds[0].priority: Input"),
+        ("[pacing.sandbox]\nmax_per_hour = 3601\n" + SANDBOX, "pacing.sandbox.max_per_hour:"),
+        ("[pacing.sandbox]\nmax_per_day = 86401\n" + SANDBOX, "pacing.sandbox.max_per_day:"),
+        # text that must have a shape
+        ('[web]\nlisten = "8080"\n', "web.listen: '8080' is not host:port"),
+        ('[web]\nlisten = "127.0.0.1:65536"\n', "web.listen: '127.0.0.1:65536' is not host:port"),
+        ('[web]\nlisten = "127.0.0.1:²"\n', "web.listen: '127.0.0.1:²' is not host:port"),
+        ('[web]\nrequest_timeout = "0s"\n', 'web.request_timeout: must be at least "1s"'),
+        ("[web]\nmax_connections = 1025\n", "web.max_connections: Input should be less than"),
+        (
+            '[database]\nurl = "mysql://root:mk-Bi3t@db.so.gov.vn/syndicator"\n',
+            "mysql+mysqldb is not",
+        ),
+        ('[database]\nurl = "not a url"\n', "database.url: not a database URL; write sqlite:///"),
+        ('[database]\nurl = "postgresql+asyncpg://u@h/db"\n', "postgresql+asyncpg is not supp"),
+        ('timezone = "Asia/' + "Ho_Chi_Minh" * 30 + '"\n', "timezone: 'Asia/Ho_Chi_MinhHo"),
+        ('[channels.facebook]\npage_id = "123/feed?x="\n', "channels.facebook.page_id: '123/feed"),
+        ('[channels.facebook]\napi_version = "25"\n', "channels.facebook.api_version: '25' is not"),
+        ('[channels.facebook]\ngraph_url = "graph.facebook.com"\n', "graph_url: 'graph.facebook"),
+        ('[channels.zalo]\napi_url = "https://openapi.zalo.me:99999"\n', "channels.zalo.api_url:"),
+        (feed(url="https://a b.gov.vn/rss"), "feeds[0].url: 'https://a b.gov.vn/rss' is not an"),
+        (
+            feed(channels='["sandbox", "sandbox"]') + SANDBOX,
+            "feeds[0].channels: sandbox listed twice",
+        ),
+        ('[review]\nwatch_words = ["mật", ""]\n', "review.watch_words: holds an empty string"),
+        (
+            '[alerts]\nsmtp_host = "smtp.so.gov.vn"\nsmtp_from = "it@so.gov.vn"\n'
+            'email_to = ["phong CNTT"]\n',
+            "alerts.email_to[0]: 'phong CNTT' is not an e-mail address",
+        ),
+        ("[polling]\nbackfill = " + "9" * 5000 + "\n", "settings.toml: not valid TOML"),
+    ],
+)
+def test_every_key_is_checked_at_start(tmp_path: Path, body: str, expected: str) -> None:
+    """Issue #8: a value of the wrong type or out of range stops start-up with one line."""
+    with pytest.raises(ConfigError) as error:
+        load_settings(write(tmp_path, body))
+    message = str(error.value)
+    assert expected in message
+    assert "\n" not in message
+
+
+def test_values_at_the_edge_are_accepted(tmp_path: Path) -> None:
+    """The smallest and largest accepted values load (each refusal above is one step past)."""
+    body = (
+        '[polling]\ninterval = "1m"\ntimeout = "1s"\nmax_backoff = "3650d"\n'
+        'parse_memory_mb = 1048576\n[daemon]\ntick = "1s"\nshutdown_grace = "0s"\n'
+        '[web]\nlisten = "[::1]:65535"\n[alerts]\ntoken_days = 365\n'
+        "[channels.facebook]\npage_id = 1234567890\n"
+        "[pacing.facebook]\nmax_per_hour = 3600\nmax_per_day = 86400\n"
+    ) + feed(channels='["facebook"]').replace("channels", "priority = -1000\nchannels")
+    settings = load_settings(write(tmp_path, body))
+    assert settings.polling.interval == timedelta(minutes=1)
+    assert settings.polling.max_backoff == timedelta(days=3650)
+    assert settings.daemon.tick == timedelta(seconds=1)
+    assert settings.channels["facebook"].page_id == "1234567890"  # a TOML number is its digits
+    assert settings.feeds[0].priority == -1000
+
+
+def test_database_url_error_hides_the_password(tmp_path: Path) -> None:
+    """An unsupported database URL is named with its password masked."""
+    body = '[database]\nurl = "mysql://root:mk-Bi3t@db.so.gov.vn/syndicator"\n'
+    with pytest.raises(ConfigError) as error:
+        load_settings(write(tmp_path, body))
+    assert "mysql://root:***@db.so.gov.vn/syndicator" in str(error.value)
+    assert "mk-Bi3t" not in str(error.value)
+
+
+def test_postgresql_without_driver_is_psycopg(tmp_path: Path) -> None:
+    """postgresql:// means the installed psycopg driver, so it is accepted as written."""
+    body = '[database]\nurl = "postgresql://syndicator@127.0.0.1/syndicator"\n'
+    assert load_settings(write(tmp_path, body)).database.url.startswith("postgresql://")
+
+
+def test_settings_file_not_utf8_names_line_and_byte(tmp_path: Path) -> None:
+    """A file saved by Notepad in Windows-1252 is refused with where and the fix."""
+    path = tmp_path / "settings.toml"
+    # typed in UTF-8 up to "Sở KH&CN ", the rest saved by Notepad as Windows-1252
+    path.write_bytes(
+        '[polling]\ncontact = "Sở KH&CN '.encode() + '– Phòng CNTT"\n'.encode("cp1252")
+    )
+    with pytest.raises(ConfigError) as error:
+        load_settings(path)
+    message = str(error.value)
+    # the column counts characters ("ở" is three bytes but one column)
+    assert message.endswith(": not UTF-8 (line 2, column 21, byte 32: 0x96); save it as UTF-8")
+    assert "\n" not in message
+
+
+def test_settings_file_with_byte_order_mark_loads(tmp_path: Path) -> None:
+    """Notepad's "UTF-8 with BOM" is still UTF-8."""
+    path = tmp_path / "settings.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + b'timezone = "Asia/Bangkok"\n')
+    assert load_settings(path).timezone == "Asia/Bangkok"
+
+
+def test_settings_path_that_is_a_folder_or_unreadable(tmp_path: Path) -> None:
+    """--config naming a folder, or a path through a file, is one line, not a traceback."""
+    with pytest.raises(ConfigError, match="is a folder; pass the settings file itself"):
+        load_settings(tmp_path)
+    (tmp_path / "settings.toml").write_text("")
+    with pytest.raises(ConfigError, match=r"cannot read it \(Not a directory\)"):
+        load_settings(tmp_path / "settings.toml" / "settings.toml")
+
+
+def test_environment_value_names_its_variable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A wrong value from the environment names the variable; a table that is not JSON too."""
+    monkeypatch.setenv("SYNDICATOR_POLLING__WORKERS", "²")
+    with pytest.raises(ConfigError) as error:
+        load_settings(write(tmp_path, ""))
+    assert "polling.workers (from SYNDICATOR_POLLING__WORKERS): expected a whole number" in str(
+        error.value
+    )
+    monkeypatch.delenv("SYNDICATOR_POLLING__WORKERS")
+    monkeypatch.setenv("SYNDICATOR_FEEDS", "soyte")
+    with pytest.raises(ConfigError, match="SYNDICATOR_FEEDS: not valid JSON"):
+        load_settings(write(tmp_path, ""))

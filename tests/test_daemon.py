@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from syndicator.app import build_app
 from syndicator.cli.commands import cli
 from syndicator.daemon import AlreadyRunning, build_scheduler, single_daemon
-from tests.httpserver import LocalServer, Reply
+from tests.httpserver import LocalServer, Reply, unused_port
 from tests.test_queue_cli import rss
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -26,7 +26,8 @@ ROOT = Path(__file__).resolve().parent.parent
 def settings(tmp_path: Path, url: str) -> Path:
     path = tmp_path / "settings.toml"
     path.write_text(
-        '[polling]\nparse_processes = 0\nbackfill = 5\n[channels.sandbox]\nfolder = "var/outbox"\n'
+        '[polling]\nparse_processes = 0\nbackfill = 5\nallow_networks = ["127.0.0.0/8"]\n'
+        '[channels.sandbox]\nfolder = "var/outbox"\n'
         '[web]\nlisten = "127.0.0.1:0"\n'
         '[pacing.sandbox]\nquiet_hours = ""\nmin_spacing = "0s"\n'
         f'[[feeds]]\nid = "skhcn"\nname = "Sở KH&CN"\nurl = "{url}"\nreview = "auto"\n'
@@ -74,6 +75,79 @@ def test_run_once_polls_and_publishes(tmp_path: Path) -> None:
         result = CliRunner().invoke(cli, ["--config", str(config), "run", "--once"])
     assert result.exit_code == 0 and "polled 1 feeds, handled 1 posts" in result.stdout
     assert list((tmp_path / "var" / "outbox").glob("post-*.json"))
+
+
+def test_run_once_raises_and_resolves_alerts_like_the_daemon_tick(tmp_path: Path) -> None:
+    """Cron mode hears about a paused channel: `run --once` opens the alert and POSTs it to the
+    webhook; once the pause is over, the next `run --once` resolves it and sends nothing more."""
+    from datetime import UTC, datetime, timedelta
+
+    from storage import alerts as alert_store
+    from storage import publishing as publishing_store
+    from storage.session import reading, writing
+
+    now = datetime.now(UTC)
+    with LocalServer() as server, LocalServer() as receiver:
+        server.route(
+            "/rss",
+            Reply(
+                rss("Hội nghị triển khai nhiệm vụ khoa học năm 2027"),
+                headers={"Content-Type": "application/rss+xml"},
+            ),
+        )
+        receiver.route("/hook", Reply(b"ok"))
+        config = settings(tmp_path, server.url("/rss"))
+        with config.open("a", encoding="utf-8") as extra:
+            extra.write(f'[alerts]\nwebhook_url = "{receiver.url("/hook")}"\n')
+        app = build_app(config)
+        engine = app.migrated_engine()
+
+        def pause_until(until: datetime) -> None:
+            with writing(engine) as session:
+                publishing_store.set_pause(
+                    session, "sandbox", until, "RateLimited: quá nhiều yêu cầu", now
+                )
+
+        pause_until(now + timedelta(hours=1))
+        first = CliRunner().invoke(cli, ["--config", str(config), "run", "--once"])
+        assert first.exit_code == 0 and "opened 1 alerts" in first.stdout
+        assert receiver.hits("/hook") == 1
+        pause_until(now - timedelta(minutes=1))  # the platform's wait is over
+        second = CliRunner().invoke(cli, ["--config", str(config), "run", "--once"])
+        assert second.exit_code == 0 and "opened 0 alerts" in second.stdout
+        assert receiver.hits("/hook") == 1
+        with reading(engine) as session:
+            (alert,) = alert_store.recent(session)
+        app.close()
+    assert alert.key == "channel_paused:sandbox"
+    assert alert.webhook_sent_at is not None and alert.resolved_at is not None
+
+
+def test_web_listen_in_use_exits_2_with_one_line(tmp_path: Path) -> None:
+    """`run` with web.listen on a port another program holds exits 2 with one line naming
+    web.listen and the address, no traceback."""
+    import socket
+
+    with socket.create_server(("127.0.0.1", 0)) as other:
+        listen = f"127.0.0.1:{other.getsockname()[1]}"
+        config = settings(tmp_path, f"http://127.0.0.1:{unused_port()}/rss")
+        config.write_text(
+            config.read_text(encoding="utf-8").replace('"127.0.0.1:0"', f'"{listen}"'),
+            encoding="utf-8",
+        )
+        result = subprocess.run(
+            [sys.executable, str(ROOT / "main.py"), "--config", str(config), "run"],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "SYNDICATOR_LOGGING__LEVEL": "warning"},
+            timeout=60,
+        )
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines()[-1] == (
+        f"configuration error: web.listen: {listen} is already in use (another syndicator or "
+        "program?): change [web] listen or stop the other program"
+    )
 
 
 def test_second_daemon_is_refused(tmp_path: Path) -> None:
@@ -156,7 +230,8 @@ def test_sigterm_during_a_publish_finishes_it_and_a_restart_sends_nothing(tmp_pa
         graph.server.route(f"/{graph.version}/{graph.page_id}/feed", held)
         config = tmp_path / "settings.toml"
         config.write_text(
-            '[polling]\nparse_processes = 0\nbackfill = 5\n[web]\nlisten = "127.0.0.1:0"\n'
+            '[polling]\nparse_processes = 0\nbackfill = 5\nallow_networks = ["127.0.0.0/8"]\n'
+            '[web]\nlisten = "127.0.0.1:0"\n'
             '[daemon]\ntick = "1s"\n'
             f'[channels.facebook]\npage_id = "{graph.page_id}"\ngraph_url = "{graph.url}"\n'
             f'api_version = "{graph.version}"\n'

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import UTC, datetime, timedelta
 
-from syndicator.dedup import Known, StoredItem, Verdict, candidates, decide, title_matchable
+import pytest
+
+from syndicator.dedup import Known, StoredItem, Verdict, candidates, decide, title_digest
 from syndicator.records import ParsedItem
 
 T0 = datetime(2026, 11, 1, 3, 0, tzinfo=UTC)
@@ -95,7 +98,7 @@ def test_short_generic_titles_never_merge() -> None:
     batch = candidates([item(guid="x", title="Thông báo")], T0)
     known = Known(by_title={batch[0].title_key: [StoredItem(3, frozenset({"b"}), T0)]})
     assert decide("a", batch, known)[0].verdict is Verdict.NEW
-    assert not title_matchable(batch[0].title_key)
+    assert not batch[0].title_matchable
 
 
 def test_tombstoned_never_comes_back() -> None:
@@ -122,3 +125,42 @@ def test_undated_item_uses_fetch_time() -> None:
     """An item without a date is keyed and compared with the fetch time."""
     (candidate,) = candidates([item(published=None)], T0 + timedelta(hours=5))
     assert candidate.published == T0 + timedelta(hours=5)
+
+
+HEADLINE = (
+    "Sở Xây dựng thông báo lịch tiếp công dân định kỳ tháng 12 năm 2026 "
+    "của Giám đốc Sở và các Phó Giám đốc"
+)
+
+
+def test_title_key_is_a_fixed_length_digest_of_the_normalized_title() -> None:
+    """A 102-character headline keys as 40 hex characters (it must fit its column), the same
+    for copies differing in case, punctuation or Unicode form, and not for another headline."""
+    copies = [
+        HEADLINE,
+        f"  {HEADLINE.upper()}!",
+        unicodedata.normalize("NFD", HEADLINE.replace(" của", ", của")),
+    ]
+    keys = {c.title_key for c in candidates([item(title=title) for title in copies], T0)}
+    assert keys == {title_digest(HEADLINE)} and len(title_digest(HEADLINE)) == 40
+    other = candidates([item(title=HEADLINE.replace("tháng 12", "tháng 11"))], T0)[0]
+    assert other.title_key not in keys
+
+
+@pytest.mark.parametrize(
+    ("title", "matchable"),
+    [
+        ("Lịch tiếp dân, tháng Mười", True),  # 24 characters and 5 words: both at the limit
+        ("Lịch tiếp dân tháng Tám", False),  # 23 characters
+        ("Techfest Vietnam Innovation 2026", False),  # 32 characters but 4 words
+        (HEADLINE, True),
+    ],
+)
+def test_title_match_needs_24_characters_and_5_words(title: str, matchable: bool) -> None:
+    """Whether a title may join another portal's item is judged on the normalized title (never
+    on its digest, which is one 40-character word)."""
+    (candidate,) = candidates([item(guid="x", title=title)], T0)
+    assert candidate.title_matchable is matchable
+    known = Known(by_title={candidate.title_key: [StoredItem(3, frozenset({"b"}), T0)]})
+    verdict = decide("a", [candidate], known)[0].verdict
+    assert verdict is (Verdict.NEW_SOURCE if matchable else Verdict.NEW)

@@ -74,7 +74,8 @@ FB_FEED, ZALO_CREATE, ZALO_VERIFY, ZALO_OAUTH = "fb.feed", "zalo.create", "zalo.
 KILLS = ("kill_before", "kill_after")
 PLAN_SHAPE: dict[str, dict[str, int]] = {
     # http_500: Graph's transient 500, nothing created (ambiguous for a write: reconciled, then
-    # retried); rate_limit: code 4 with full X-App-Usage (the channel pauses 15 min);
+    # retried); rate_limit: code 4 with full X-App-Usage (no estimate: the channel pauses
+    # 1 min, longer if throttling goes on);
     # answer_lost: the post is created, the connection closes before the answer (what a
     # timeout after create is; the fake's own timeout_after_create stalls 60 s, see below).
     FB_FEED: {"http_500": 5, "rate_limit": 2, "answer_lost": 5, "kill_before": 3, "kill_after": 3},
@@ -241,13 +242,14 @@ def write_settings(tmp_path: Path, feeds: LocalServer, graph: FakeGraph, zalo: F
 parse_processes = 0
 backfill = {ITEMS}
 workers = 1  # feeds polled in order: the same post ids every time
+allow_networks = ["127.0.0.0/8"]  # the portals are loopback test servers
 
 [render]
 templates = "{ROOT / "templates"}"
 default_image = "https://tinh.example.gov.vn/logo.png"
 
 [publishing]
-lease = "2s"
+lease = "31s"  # just longer than a whole attempt with 1 s requests (the least allowed)
 visibility_delay = "1s"
 request_timeout = "1s"
 
@@ -269,7 +271,7 @@ oauth_url = "{zalo.url}"
     for channel in ("facebook", "zalo"):
         body += (
             f'\n[pacing.{channel}]\nquiet_hours = ""\nmin_spacing = "0s"\n'
-            "max_per_hour = 100000\nmax_per_day = 100000\n"
+            "max_per_hour = 3600\nmax_per_day = 86400\n"  # the most allowed: no pacing here
         )
     for number in range(FEEDS):
         body += (

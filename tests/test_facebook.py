@@ -6,7 +6,7 @@ import json
 import socket
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 import requests
@@ -25,7 +25,7 @@ from connectors.base import (
     Rejected,
     Transient,
 )
-from connectors.facebook import FacebookConnector, canonical_url
+from connectors.facebook import FIND_PAGES, FacebookConnector, canonical_url
 from tests.conftest import FakeClock
 from tests.httpserver import unused_port
 
@@ -272,16 +272,18 @@ def buc(calls: int, regain_minutes: int) -> dict[str, object]:
 @pytest.mark.parametrize(
     ("header", "value", "wait"),
     [
-        ("X-App-Usage", {"call_count": 95, "total_time": 10, "total_cputime": 10}, timedelta(minutes=15)),
-        ("X-Page-Usage", {"call_count": 10, "total_time": 90, "total_cputime": 10}, timedelta(minutes=15)),
+        ("X-App-Usage", {"call_count": 95, "total_time": 10, "total_cputime": 10}, timedelta(minutes=1)),
+        ("X-Page-Usage", {"call_count": 10, "total_time": 90, "total_cputime": 10}, timedelta(minutes=1)),
         ("X-Business-Use-Case-Usage", {PAGE: [buc(20, 42)]}, timedelta(minutes=42)),
-        ("X-Business-Use-Case-Usage", {PAGE: [buc(91, 0)]}, timedelta(minutes=15)),
+        # 0 minutes to regain access: no long hold, only the short one at 90 %
+        ("X-Business-Use-Case-Usage", {PAGE: [buc(91, 0)]}, timedelta(minutes=1)),
     ],
 )  # fmt: skip
 def test_usage_header_on_success_holds_the_next_publish(
     graph: Any, clock: FakeClock, header: str, value: object, wait: timedelta
 ) -> None:
-    """A quota at 90 % or a wait to regain access, even on success, stops the next publish before it is sent."""
+    """A quota at 90 % (a minute) or a wait to regain access (as long as it says), even on
+    success, stops the next publish before it is sent."""
     graph.post(FEED, json={"id": f"{PAGE}_1"}, headers={header: json.dumps(value)})
     facebook = connector(clock)
     facebook.publish(POST)
@@ -315,9 +317,9 @@ def test_usage_pause_ends_with_time(graph: Any, clock: FakeClock) -> None:
     graph.post(FEED, json={"id": f"{PAGE}_1"}, headers={"X-App-Usage": '{"call_count":100}'})
     facebook = connector(clock)
     facebook.publish(POST)
-    clock.advance(minutes=10)
-    assert facebook.usage_pause() == timedelta(minutes=5)
-    clock.advance(minutes=5)
+    clock.advance(seconds=40)
+    assert facebook.usage_pause() == timedelta(seconds=20)
+    clock.advance(seconds=20)
     assert facebook.usage_pause() is None
     facebook.publish(POST)
     assert len(graph.calls) == 2
@@ -384,7 +386,7 @@ def test_find_existing_asks_for_the_window_and_fields(graph: Any, clock: FakeClo
     query = sent_query(graph.calls[0])
     assert query["since"] == str(int(START.timestamp()) - 60)
     assert query["limit"] == "25"
-    assert "attachments{unshimmed_url,url}" in query["fields"]
+    assert "attachments{media_type,unshimmed_url,url}" in query["fields"]
 
 
 def test_find_existing_matches_canonical_link(graph: Any, clock: FakeClock) -> None:
@@ -421,6 +423,159 @@ def test_find_existing_without_link_matches_text(graph: Any, clock: FakeClock) -
     post = OutgoingPost(post_id=3, text="Thông báo  lịch tiếp dân", claimed_at=START)
     graph.get(POSTS, json={"data": [row(f"{PAGE}_6", START, message="Thông báo lịch tiếp dân")]})
     assert connector(clock).find_existing(post) is not None
+
+
+def others(first: int, count: int, created: datetime) -> list[dict[str, object]]:
+    """`count` other posts of the Page (other articles), numbered from `first`."""
+    return [
+        row(f"{PAGE}_{n}", created, f"Tin {n}", f"https://skhcn.example.gov.vn/tin-tuc/bai-{n}")
+        for n in range(first, first + count)
+    ]
+
+
+def paged(pages: list[list[dict[str, object]]], *, last_has_next: bool = False) -> Any:
+    """A published_posts answer paging through `pages` by cursor, shaped as Graph pages: `next`
+    (on graph.facebook.com, with the token) only when more follows."""
+
+    def answer(request: requests.PreparedRequest) -> tuple[int, dict[str, str], str]:
+        query = {k: v[0] for k, v in parse_qs(urlsplit(str(request.url)).query).items()}
+        index = int(query.get("after", "c0")[1:])
+        paging: dict[str, object] = {"cursors": {"before": f"c{index}", "after": f"c{index + 1}"}}
+        if index + 1 < len(pages) or last_has_next:
+            del query["appsecret_proof"]
+            following = urlencode({**query, "after": f"c{index + 1}"})
+            paging["next"] = (
+                f"https://graph.facebook.com/{VERSION}/{PAGE}/published_posts?{following}"
+            )
+        body = {"data": pages[index], "paging": paging}
+        return 200, {}, json.dumps(body)
+
+    return answer
+
+
+def test_find_existing_pages_back_with_the_cursor(graph: Any, clock: FakeClock) -> None:
+    """A post made 40 posts ago is on the second page: read with the `after` cursor from our own
+    base URL (never the host named in `next`), with our own token and proof."""
+    ours = row(f"{PAGE}_1", START + timedelta(minutes=1), link=LINK)
+    pages = [others(2, 25, START + timedelta(hours=1)), [*others(27, 15, START), ours]]
+    graph.add_callback(responses.GET, POSTS, callback=paged(pages))
+    found = connector(clock).find_existing(POST)
+    assert found == Published(f"{PAGE}_1", f"https://www.facebook.com/{PAGE}_1")
+    second = sent_query(graph.calls[1])
+    assert graph.calls[1].request.url.startswith(POSTS)
+    assert (second["after"], second["since"], second["appsecret_proof"]) == (
+        "c1", str(int(START.timestamp()) - 60), PROOF
+    )  # fmt: skip
+
+
+def test_find_existing_stops_at_a_post_older_than_the_claim(graph: Any, clock: FakeClock) -> None:
+    """A page reaching back before the claim (less a minute) is the last one read: None."""
+    older = others(30, 5, START - timedelta(seconds=61))
+    pages = [[*others(2, 20, START), *older], others(40, 25, START - timedelta(hours=1))]
+    graph.add_callback(responses.GET, POSTS, callback=paged(pages))
+    assert connector(clock).find_existing(POST) is None
+    assert len(graph.calls) == 1
+
+
+def test_find_existing_last_page_of_newer_posts_is_none(graph: Any, clock: FakeClock) -> None:
+    """Only newer posts and no `next`: the Page holds nothing older, so the post is not there."""
+    graph.add_callback(responses.GET, POSTS, callback=paged([others(2, 25, START)]))
+    assert connector(clock).find_existing(POST) is None
+    assert len(graph.calls) == 1
+
+
+def test_find_existing_empty_page_with_next_reads_on(graph: Any, clock: FakeClock) -> None:
+    """Graph may answer an empty page that still has `next` (privacy filtering): read on."""
+    pages = [[], [row(f"{PAGE}_1", START, link=LINK)]]
+    graph.add_callback(responses.GET, POSTS, callback=paged(pages))
+    assert connector(clock).find_existing(POST) is not None
+
+
+def test_find_existing_post_on_the_last_page_allowed_is_found(graph: Any, clock: FakeClock) -> None:
+    """The bound: the 10th page is read, and the post on it found."""
+    pages = [others(100 + 25 * n, 25, START) for n in range(FIND_PAGES - 1)]
+    pages.append([row(f"{PAGE}_1", START, link=LINK)])
+    graph.add_callback(responses.GET, POSTS, callback=paged(pages, last_has_next=True))
+    assert connector(clock).find_existing(POST) is not None
+    assert len(graph.calls) == FIND_PAGES
+
+
+def test_find_existing_past_the_bound_cannot_tell_yet(graph: Any, clock: FakeClock) -> None:
+    """10 full pages of newer posts with more to come: Transient ("cannot tell yet"), never None,
+    and no 11th request."""
+    pages = [others(100 + 25 * n, 25, START) for n in range(FIND_PAGES + 1)]
+    pages[FIND_PAGES].append(row(f"{PAGE}_1", START, link=LINK))
+    graph.add_callback(responses.GET, POSTS, callback=paged(pages))
+    with pytest.raises(Transient, match="cannot tell yet"):
+        connector(clock).find_existing(POST)
+    assert len(graph.calls) == FIND_PAGES
+
+
+def test_duplicate_reads_only_the_latest_page(graph: Any, clock: FakeClock) -> None:
+    """A 506 says the same content is the Page's latest post: one page, no paging back."""
+    graph.post(FEED, status=400, json=error(506, message="(#506) Duplicate status message"))
+    pages = [others(2, 25, START), [row(f"{PAGE}_1", START, link=LINK)]]
+    graph.add_callback(responses.GET, POSTS, callback=paged(pages))
+    with pytest.raises(Rejected):
+        connector(clock).publish(POST)
+    assert len(graph.calls) == 2
+
+
+PHOTO = OutgoingPost(
+    post_id=11,
+    text="Quảng Trị: khai mạc Techfest 2026\n\n#QuangTri #SoKHCNQuangTri",
+    link=LINK,
+    cover="https://skhcn.example.gov.vn/anh/techfest.jpg",
+    photo=True,
+    claimed_at=START,
+)
+
+
+def photo_row(post_id: str, message: str) -> dict[str, object]:
+    """A photo post as published_posts shows it: the caption as message, a photo attachment."""
+    found = row(post_id, START, message)
+    photo = f"https://www.facebook.com/photo.php?fbid={post_id}"
+    found["attachments"] = {"data": [{"media_type": "photo", "url": photo}]}
+    return found
+
+
+def test_photo_post_is_found_by_its_caption(graph: Any, clock: FakeClock) -> None:
+    """The caption (no link in it, as the bundled template writes) finds the photo post, even
+    with Facebook's whitespace; the same text on a post that is not a photo does not."""
+    shown = "  Quảng Trị: khai mạc Techfest 2026\n#QuangTri  #SoKHCNQuangTri "
+    share = row(f"{PAGE}_2", START, PHOTO.text, link="https://other.vn/x")
+    graph.get(POSTS, json={"data": [share, photo_row(f"{PAGE}_3", shown)]})
+    assert connector(clock).find_existing(PHOTO) == Published(
+        f"{PAGE}_3", f"https://www.facebook.com/{PAGE}_3"
+    )
+
+
+def test_photo_post_with_another_caption_is_not_ours(graph: Any, clock: FakeClock) -> None:
+    """Another photo post of the Page (another caption) is not taken for ours."""
+    other = photo_row(f"{PAGE}_4", "Quảng Trị: bế mạc Techfest 2026\n\n#QuangTri")
+    graph.get(POSTS, json={"data": [other]})
+    assert connector(clock).find_existing(PHOTO) is None
+
+
+def test_link_post_is_not_found_by_its_text_alone(graph: Any, clock: FakeClock) -> None:
+    """A link post is recognised by its link: the same message with another link is not ours."""
+    message = "Tin mới: khai mạc Techfest Quảng Trị 2026"
+    post = OutgoingPost(post_id=12, text=message, link=LINK, claimed_at=START)
+    graph.get(POSTS, json={"data": [row(f"{PAGE}_5", START, message, "https://other.vn/x")]})
+    assert connector(clock).find_existing(post) is None
+
+
+def test_redirect_is_never_followed(graph: Any, clock: FakeClock) -> None:
+    """A 307 from the Graph URL is not followed (it would carry the token): AuthProblem naming
+    the setting and the host only, for a publish and for a lookup."""
+    elsewhere = f"https://evil.test/v25.0/{PAGE}/feed?access_token={TOKEN}"
+    graph.post(FEED, status=307, headers={"Location": elsewhere})
+    graph.get(POSTS, status=302, headers={"Location": elsewhere})
+    for call in (connector(clock).publish, connector(clock).find_existing):
+        with pytest.raises(AuthProblem, match=r"check channels\.facebook\.graph_url") as raised:
+            call(POST)
+        assert "evil.test" in str(raised.value) and TOKEN not in str(raised.value)
+    assert [c.request.url.split("?")[0] for c in graph.calls] == [FEED, POSTS]
 
 
 def test_canonical_url_unwraps_the_facebook_shim() -> None:

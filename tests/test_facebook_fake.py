@@ -15,8 +15,9 @@ from connectors.base import (
     PolicyBlocked,
     RateLimited,
     Rejected,
+    Transient,
 )
-from connectors.facebook import FacebookConnector
+from connectors.facebook import FIND_PAGES, FacebookConnector
 from tests.conftest import FakeClock
 from tests.fake_graph import FakeGraph
 
@@ -107,16 +108,18 @@ def test_http_500_is_ambiguous_and_nothing_found(fake: FakeGraph, clock: FakeClo
 
 
 def test_rate_limit_pauses_the_next_publish(fake: FakeGraph, clock: FakeClock) -> None:
-    """Code 4 with X-App-Usage at 100 % is RateLimited, and the next publish waits without a request."""
+    """Code 4 with X-App-Usage at 100 % is RateLimited without an estimate (the publisher picks
+    the pause), and the next publish holds a minute without a request."""
     fake.fail_next(1, "rate_limit")
     facebook = connector(fake, clock)
-    with pytest.raises(RateLimited):
+    with pytest.raises(RateLimited) as raised:
         facebook.publish(post(clock))
-    assert facebook.usage_pause() == timedelta(minutes=15)
+    assert raised.value.retry_after is None
+    assert facebook.usage_pause() == timedelta(minutes=1)
     with pytest.raises(RateLimited):
         facebook.publish(post(clock))
     assert fake.server.hits(f"/{fake.version}/{fake.page_id}/feed") == 1
-    clock.advance(minutes=15)
+    clock.advance(minutes=1)
     facebook.publish(post(clock))
     assert len(fake.posts) == 1
 
@@ -177,3 +180,50 @@ def test_check_expired_token(fake: FakeGraph, clock: FakeClock) -> None:
     fake.token_expired = True
     health = connector(fake, clock).check()
     assert not health.ok and "page token expired" in health.detail
+
+
+def test_post_made_40_posts_ago_is_found(fake: FakeGraph, clock: FakeClock) -> None:
+    """The post whose answer was lost is found behind 40 newer posts (a second page, asked for
+    with the fake's `after` cursor), and nothing is posted again."""
+    fake.fail_next(1, "timeout_after_create")
+    facebook = connector(fake, clock, timeout=0.3)
+    outgoing = post(clock)
+    with pytest.raises(Ambiguous):
+        facebook.publish(outgoing)
+    for n in range(2, 42):
+        clock.advance(seconds=30)
+        fake.add_post(f"Tin số {n}", f"https://skhcn.example.gov.vn/tin-tuc/bai-{n}", clock.now())
+    found = facebook.find_existing(outgoing)
+    assert found is not None and found.remote_id == fake.posts[0].id
+    assert fake.server.hits(f"/{fake.version}/{fake.page_id}/published_posts") == 2
+    assert len(fake.posts) == 41
+
+
+def test_too_many_newer_posts_cannot_tell_yet(fake: FakeGraph, clock: FakeClock) -> None:
+    """More newer posts than the 10 pages read back: "cannot tell yet", not "not found"."""
+    outgoing = post(clock)
+    for n in range(2, 2 + 25 * FIND_PAGES + 1):
+        fake.add_post(f"Tin số {n}", f"https://skhcn.example.gov.vn/tin-tuc/bai-{n}", clock.now())
+    with pytest.raises(Transient, match="cannot tell yet"):
+        connector(fake, clock).find_existing(outgoing)
+
+
+def test_photo_post_timed_out_is_found_by_its_caption(fake: FakeGraph, clock: FakeClock) -> None:
+    """A photo post whose answer was lost, captioned as the bundled template writes (no link),
+    is found by its caption although Facebook keeps neither our link nor our picture's URL."""
+    caption = (
+        "Quảng Trị: khai mạc Techfest 2026\n\nNgày hội khởi nghiệp đổi mới sáng tạo.\n\n#QuangTri"
+    )
+    photo = OutgoingPost(
+        3, caption, LINK, cover="https://skhcn.example.gov.vn/anh/techfest.jpg", photo=True,
+        claimed_at=clock.now(),
+    )  # fmt: skip
+    fake.fail_next(1, "timeout_after_create")
+    facebook = connector(fake, clock, timeout=0.3)
+    with pytest.raises(Ambiguous):
+        facebook.publish(photo)
+    clock.advance(minutes=2)
+    fake.add_post("Tin khác", "https://skhcn.example.gov.vn/tin-tuc/bai-9", clock.now())
+    found = facebook.find_existing(photo)
+    assert found is not None and found.remote_id == fake.posts[0].id
+    assert len(fake.posts) == 2

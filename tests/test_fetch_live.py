@@ -6,6 +6,7 @@ import time
 from collections.abc import Iterator
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler
+from ipaddress import ip_network
 
 import pytest
 import requests
@@ -42,6 +43,9 @@ def session() -> Iterator[requests.Session]:
         yield session
 
 
+LOOPBACK = ip_network("127.0.0.0/8")  # the test servers' network, not public
+
+
 @pytest.fixture
 def fetcher(session: requests.Session, clock: FakeClock) -> Fetcher:
     return Fetcher(
@@ -50,6 +54,7 @@ def fetcher(session: requests.Session, clock: FakeClock) -> Fetcher:
         connect_timeout=timedelta(seconds=1),
         max_bytes=MIB,
         clock=clock,
+        allow_networks=[LOOPBACK],
     )
 
 

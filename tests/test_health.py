@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import json
 import re
+import socket
+import threading
+import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -17,7 +21,9 @@ from storage import items as item_store
 from storage import posts as post_store
 from storage.models import ChannelPause, ChannelToken, FeedState
 from storage.session import writing
+from syndicator.errors import ConfigError
 from syndicator.health import (
+    HealthServer,
     Heartbeat,
     Metrics,
     Readiness,
@@ -277,3 +283,143 @@ def test_parse_listen_rejects_bad_values(listen: str) -> None:
     """A malformed listen value raises a ValueError naming the setting and an example."""
     with pytest.raises(ValueError, match=r"web\.listen .* is not host:port"):
         parse_listen(listen)
+
+
+@contextmanager
+def limited_server(
+    engine: Engine,
+    *,
+    request_timeout: float,
+    max_connections: int,
+    scheduler_running: Callable[[], bool] = lambda: True,
+) -> Iterator[HealthServer]:
+    """A health server on a free loopback port with the given limits."""
+    readiness = Readiness(
+        engine=engine,
+        scheduler_running=scheduler_running,
+        last_poll_tick=lambda: None,
+        started_at=T0,
+        clock=lambda: T0,
+    )
+    server, thread = start_health_server(
+        "127.0.0.1:0",
+        readiness,
+        Metrics(),
+        engine,
+        request_timeout=request_timeout,
+        max_connections=max_connections,
+    )
+    try:
+        yield server
+    finally:
+        stop_health_server(server, thread)
+
+
+def connect(server: HealthServer, first_bytes: bytes = b"") -> socket.socket:
+    """A client socket to the server that has sent `first_bytes` and waits (5 s at most)."""
+    client = socket.create_connection(("127.0.0.1", server.server_port), timeout=5)
+    if first_bytes:
+        client.sendall(first_bytes)
+    return client
+
+
+def closed_by_server(client: socket.socket) -> bool:
+    """Blocks until the server ends the connection (True) or 5 s pass (False)."""
+    try:
+        return client.recv(4096) == b""
+    except ConnectionResetError:
+        return True
+    except TimeoutError:
+        return False
+
+
+def connection_threads() -> int:
+    return sum(1 for thread in threading.enumerate() if thread.name == "health-connection")
+
+
+HALF_SENT = b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: slow"
+
+
+def test_idle_connections_past_the_cap_hold_no_threads_and_healthz_answers(
+    sqlite_engine: Engine,
+) -> None:
+    """Twelve half-sent requests against a cap of four: never more than four connection
+    threads, a new client still gets /healthz, and every idle socket is closed by the server."""
+    with limited_server(sqlite_engine, request_timeout=0.3, max_connections=4) as server:
+        idle = [connect(server, HALF_SENT) for _ in range(12)]
+        assert get(f"http://127.0.0.1:{server.server_port}/healthz")[::2] == (200, "ok\n")
+        assert connection_threads() <= 4
+        assert all(closed_by_server(client) for client in idle)
+        for client in idle:
+            client.close()
+
+
+def test_slowloris_is_cut_at_the_request_deadline(sqlite_engine: Engine) -> None:
+    """A client sending a header byte every 0.1 s (well within the 0.3 s a read may take) is cut
+    once the whole request has taken 0.3 s, not served forever."""
+    with limited_server(sqlite_engine, request_timeout=0.3, max_connections=4) as server:
+        client = connect(server, b"GET /healthz HTTP/1.1\r\nX-Slow: ")
+        client.settimeout(0.1)  # the pace of the trickle: wait for an answer, else send more
+        started, trickled, cut = time.monotonic(), 0, False
+        while not cut and trickled < 50:
+            try:
+                client.sendall(b"z")
+                trickled += 1
+                cut = client.recv(1) == b""
+            except TimeoutError:
+                continue
+            except (BrokenPipeError, ConnectionResetError):
+                cut = True
+        client.close()
+    assert cut and trickled >= 2
+    assert time.monotonic() - started >= 0.3  # not before its deadline
+
+
+def test_all_slots_busy_answering_refuses_the_next_with_503(sqlite_engine: Engine) -> None:
+    """Four slow /readyz answers fill a cap of four (all admitted); a fifth client gets a quick
+    503 "busy" and the four are answered once the work goes on."""
+    entered, release = threading.Semaphore(0), threading.Event()
+
+    def slow_scheduler_check() -> bool:
+        entered.release()
+        return release.wait(10)
+
+    with limited_server(
+        sqlite_engine,
+        request_timeout=10,
+        max_connections=4,
+        scheduler_running=slow_scheduler_check,
+    ) as server:
+        busy = [connect(server, b"GET /readyz HTTP/1.0\r\n\r\n") for _ in range(4)]
+        assert all(entered.acquire(timeout=5) for _ in busy)
+        refused = connect(server)
+        answer = refused.recv(4096)
+        assert answer.startswith(b"HTTP/1.0 503") and answer.endswith(b"\r\n\r\nbusy\n")
+        assert closed_by_server(refused)
+        release.set()
+        answers = [client.recv(4096) for client in busy]
+        assert all(answer.startswith(b"HTTP/1.0 200") for answer in answers)
+        for client in [*busy, refused]:
+            client.close()
+
+
+def test_stopping_the_server_ends_the_connections_still_open(sqlite_engine: Engine) -> None:
+    """A stop does not leave a half-sent request holding its thread until its deadline."""
+    with limited_server(sqlite_engine, request_timeout=30, max_connections=4) as server:
+        idle = connect(server, HALF_SENT)
+        assert get(f"http://127.0.0.1:{server.server_port}/healthz")[0] == 200  # idle is admitted
+    assert closed_by_server(idle)
+    idle.close()
+
+
+def test_listen_address_in_use_is_one_clear_config_error(sqlite_engine: Engine) -> None:
+    """A port another program listens on gives a ConfigError naming web.listen and the address."""
+    with socket.create_server(("127.0.0.1", 0)) as other:
+        listen = f"127.0.0.1:{other.getsockname()[1]}"
+        readiness = Readiness(sqlite_engine, lambda: True, lambda: None, T0, lambda: T0)
+        with pytest.raises(ConfigError) as error:
+            start_health_server(listen, readiness, Metrics(), sqlite_engine)
+    assert str(error.value) == (
+        f"web.listen: {listen} is already in use (another syndicator or program?): "
+        "change [web] listen or stop the other program"
+    )

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import Engine
@@ -13,11 +18,15 @@ from storage.models import FeedState, Item, ItemSource
 from storage.session import reading, writing
 from syndicator.dedup import candidates
 from syndicator.ingest import Harvest, store
+from syndicator.parse import parse_feed
 from syndicator.records import FetchResult, ParsedFeed, ParsedItem
 from syndicator.settings_models import FeedSettings, PollingSettings
 
 T0 = datetime(2026, 11, 1, 3, 0, tzinfo=UTC)
 POLLING = PollingSettings(broken_after=3)
+SLUG = quote("ủy-ban-nhân-dân-tỉnh-triển-khai-kế-hoạch-chuyển-đổi-số-năm-2026-tại-các-sở-ban-ngành")
+FIXTURES = Path(__file__).parent / "fixtures"
+TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 def feed(feed_id: str = "a") -> FeedSettings:
@@ -25,11 +34,14 @@ def feed(feed_id: str = "a") -> FeedSettings:
 
 
 def article(n: int, host: str = "a.gov.vn", guid: str | None = None) -> ParsedItem:
+    """Article n as a Liferay portal gives it: a long headline, a ~350-character link."""
+    url = f"https://{host}/vi/tin-tuc/-/asset_publisher/L2aeDzHfpQxs/content/{SLUG}-{n}"
     return ParsedItem(
         guid=guid or f"news_{n}",
-        link=f"https://{host}/bai-{n}",
-        url=f"https://{host}/bai-{n}",
-        title=f"Tin thứ {n} của cổng thông tin điện tử tỉnh về chuyển đổi số",
+        link=f"{url}?redirect=%2Fvi%2Ftin-tuc&inheritRedirect=true",
+        url=url,
+        title=f"Tin thứ {n}: Ủy ban nhân dân tỉnh triển khai kế hoạch chuyển đổi số năm 2026 "
+        "tại các sở, ban, ngành và địa phương",
         summary="Tóm tắt",
         content_html="<p>Tóm tắt</p>",
         image=None,
@@ -155,12 +167,54 @@ def test_tombstoned_article_is_not_stored_again(engine: Engine) -> None:
     assert outcome.new == 0 and [i.guid for i in items(engine)] == ["news_6"]
 
 
+def parsed(path: Path, feed_id: str, at: datetime = T0) -> Harvest:
+    """A fixture feed fetched and parsed as a poll would, ready to store."""
+    body, url = path.read_bytes(), f"https://{feed_id}.gov.vn/rss"
+    feed_doc = parse_feed(body, url=url, content_type="application/xml", fetched_at=at, tz=TZ)
+    digest = hashlib.sha256(body).hexdigest()
+    fetched = FetchResult("ok", url, body=body, body_hash=digest, http_status=200)
+    return Harvest(feed(feed_id), fetched, at, feed_doc)
+
+
+STORABLE = [
+    path
+    for path in sorted((FIXTURES / "feeds").glob("*.xml"))
+    if isinstance(json.loads(path.with_suffix(".expected.json").read_bytes()), list)
+]
+
+
+@pytest.mark.parametrize("fixture", STORABLE, ids=[path.stem for path in STORABLE])
+def test_fixture_feed_is_stored_whole(engine: Engine, fixture: Path) -> None:
+    """Every parseable fixture feed is stored with its titles, links and guids as parsed, on both
+    databases; polling it again stores nothing twice."""
+    first = parsed(fixture, "so-xay-dung")
+    assert first.parsed is not None
+    outcome = store(engine, first, POLLING, 0)
+    again = store(engine, parsed(fixture, "so-xay-dung", T0 + timedelta(minutes=10)), POLLING, 0)
+    given = [(i.title, i.link, i.guid) for i in first.parsed.items]
+    stored = [(i.title, i.link, i.guid) for i in items(engine)]
+    assert outcome.status == "ok" and outcome.new == len(stored) > 0
+    assert set(stored) <= set(given) and outcome.new + outcome.duplicates == len(given)
+    assert (again.new, again.duplicates) == (0, len(given))
+
+
+def test_cross_portal_fixture_is_one_item_per_article(engine: Engine) -> None:
+    """The commune's and the province's feeds (headlines over 64 characters) make one item per
+    article with a source per portal, on both databases."""
+    folder = FIXTURES / "cross-portal"
+    store(engine, parsed(folder / "commune.xml", "xa"), POLLING, 0)
+    store(engine, parsed(folder / "province.xml", "tinh"), POLLING, 0)
+    found = []
+    with reading(engine) as session:
+        for item in session.exec(select(Item).order_by(Item.id)):
+            query = select(ItemSource.feed_id).where(ItemSource.item_id == item.id)
+            found.append({"title": item.title, "sources": sorted(session.exec(query))})
+    expected = json.loads((folder / "expected.json").read_text(encoding="utf-8"))
+    assert found == expected["items"]
+
+
 def test_empty_channel_is_an_error_with_its_reason(engine: Engine) -> None:
-    """A valid feed with no items counts as a failure with reason empty_channel (a silent portal)."""
-    fetched = FetchResult(
-        "error", "https://a.gov.vn/rss", error_reason="empty_channel", error="none"
-    )
-    outcome = store(
-        engine, Harvest(feed(), fetched, T0, None, "empty_channel", "no items"), POLLING, 0
-    )
-    assert outcome.reason == "empty_channel" and state(engine).consecutive_failures == 1
+    """A valid feed with no items counts as a failure with reason empty (a silent portal)."""
+    fetched = FetchResult("error", "https://a.gov.vn/rss", error_reason="empty", error="none")
+    outcome = store(engine, Harvest(feed(), fetched, T0, None, "empty", "no items"), POLLING, 0)
+    assert outcome.reason == "empty" and state(engine).consecutive_failures == 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from syndicator.errors import HostileFeed, NotAFeed
-from syndicator.normalize.doctype import check_doctype
+from syndicator.normalize.doctype import MAX_EXPANSION, check_doctype
 from syndicator.normalize.sniff import check_body, has_feed_root, mend_utf8
 
 
@@ -47,6 +47,44 @@ def test_hostile_doctypes_are_refused(data: bytes) -> None:
     with pytest.raises(HostileFeed) as caught:
         check_doctype(data)
     assert caught.value.reason == "hostile_xml"
+
+
+def paragraphs(count: int) -> bytes:
+    return b"<rss>" + b"<p/>" * count + b"</rss>"
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        doc(
+            b"<!ENTITY a '" + b"x" * 1000 + b"'><!ATTLIST p z CDATA '" + b"&a;" * 100 + b"'>",
+            paragraphs(200),
+        ),
+        doc(b'<!ATTLIST p z CDATA "' + b"x" * 10_000 + b'">', paragraphs(200)),
+        doc(b"<!ATTLIST p a CDATA 'x' b CDATA \"" + b"y" * 10_000 + b'">', paragraphs(200)),
+        doc(b'<!ATTLIST p z CDATA #FIXED "' + b"x" * 10_000 + b'">', paragraphs(200)),
+        doc(b"<!ATTLIST>"),
+        doc(b"".join(b'<!ATTLIST p%d z CDATA "x">' % i for i in range(65))),
+    ],
+)
+def test_attribute_default_bombs_are_refused(data: bytes) -> None:
+    """A default the parser would copy into every <p>, or an unreadable ATTLIST, is refused."""
+    with pytest.raises(HostileFeed) as caught:
+        check_doctype(data)
+    assert caught.value.reason == "hostile_xml"
+
+
+def test_attribute_defaults_may_add_up_to_the_limit() -> None:
+    """Defaults adding exactly MAX_EXPANSION characters pass; one element more is refused.
+
+    Every way to write a <p> start tag counts; <pre> and <param> are other elements."""
+    subset = b'<!ATTLIST p z CDATA "' + b"x" * 500 + b'"><!ATTLIST p y CDATA "' + b"x" * 500 + b'">'
+    forms = (b"<p/>", b"<p>a</p>", b'<p\nclass="a"/>', b"<p\tz='1'>b</p>", b"<p\r\n/>")
+    tags = [forms[i % len(forms)] for i in range(MAX_EXPANSION // 1000)]
+    others = b"<pre>x</pre><param/>" * 100
+    check_doctype(doc(subset, b"<rss>" + b"".join(tags) + others + b"</rss>"))
+    with pytest.raises(HostileFeed):
+        check_doctype(doc(subset, b"<rss>" + b"".join(tags) + b"<p>" + others + b"</rss>"))
 
 
 def test_doctype_after_the_root_is_not_mistaken_for_one() -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from syndicator.normalize.markup import first_image, html_to_text, sanitize_html
@@ -99,6 +101,26 @@ def test_first_image_skips_data_uris_and_tracking_pixels() -> None:
 def test_first_image_none_without_images() -> None:
     """HTML without an <img> gives no image."""
     assert first_image("<p>Không ảnh</p>") is None
+
+
+def test_first_image_takes_linear_time_on_unclosed_tags() -> None:
+    """60 KB of "<img" then "<a " repeated (html.parser took 20 s of CPU on it, its time growing
+    with the square of the length) is searched in a few milliseconds; a picture after such junk
+    is still found."""
+    junk = "<p>Thông báo</p><img" + "<a " * 20_000
+    started = time.process_time()
+    assert first_image(junk) is None
+    assert time.process_time() - started < 0.5
+    assert first_image(junk + '<p><img src="https://a.vn/that.jpg"></p>') == "https://a.vn/that.jpg"
+
+
+def test_first_image_of_raw_markup_ignores_non_web_sources() -> None:
+    """Raw markup: data:, javascript: and 1x1 pixels are skipped; entities in src are decoded."""
+    markup = (
+        "<img src=\"javascript:alert(1)\"><img src='data:image/png;base64,AAAA'>"
+        '<IMG SRC="/p.gif" WIDTH=1 HEIGHT=1><img src=" /anh.jpg?a=1&amp;b=2 ">'
+    )
+    assert first_image(markup) == "/anh.jpg?a=1&b=2"
 
 
 @pytest.mark.parametrize(

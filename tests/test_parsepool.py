@@ -1,36 +1,36 @@
 """Parsing in worker processes: same results as in-process, errors keep their reason, a dying
-worker costs only its feed, and a worker's memory is capped."""
+worker costs only its feed, a worker's memory and time are capped, and workers end with their
+parent."""
 
 from __future__ import annotations
 
+import math
 import os
-from datetime import UTC, datetime
+import select
+import subprocess
+import sys
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import Engine
 
 from syndicator.errors import FeedError
 from syndicator.parse import parse_feed
 from syndicator.parsepool import ParsePool
 from syndicator.records import ParsedFeed
+from syndicator.settings_models import FeedSettings
+from tests.conftest import make_poller
+from tests.httpserver import LocalServer, Reply
+from tests.processes import children_of, command_line, still_running, watch
+from tests.worker_functions import SPIN, block, cpu_limit, exhaust_cpu, hog, parse_or_die, spin
 
+ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).parent / "fixtures" / "feeds"
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 NOW = datetime(2026, 11, 1, tzinfo=UTC)
-
-
-def parse_or_die(body: bytes, **kwargs: object) -> ParsedFeed:
-    """Runs in the worker: a body saying DIE kills the worker outright, like a segfault."""
-    if body == b"DIE":
-        os._exit(13)
-    return parse_feed(body, **kwargs)  # type: ignore[arg-type]
-
-
-def hog(body: bytes, **kwargs: object) -> ParsedFeed:
-    """Runs in the worker: tries to hold far more memory than the worker may have."""
-    held = bytearray(600 * 1024 * 1024)
-    raise AssertionError(f"allocated {len(held)} bytes past the cap")
 
 
 def call(pool: ParsePool, body: bytes) -> ParsedFeed:
@@ -40,8 +40,10 @@ def call(pool: ParsePool, body: bytes) -> ParsedFeed:
 
 
 @pytest.fixture
-def pool() -> ParsePool:
-    return ParsePool(1, 1024, function=parse_or_die)
+def pool() -> Iterator[ParsePool]:
+    pool = ParsePool(1, 1024, function=parse_or_die)
+    yield pool
+    pool.close()
 
 
 def test_same_result_as_in_process(pool: ParsePool) -> None:
@@ -69,6 +71,17 @@ def test_feed_errors_keep_their_reason(pool: ParsePool) -> None:
         pool.close()
 
 
+def test_a_worker_refuses_what_parse_feed_refuses(pool: ParsePool) -> None:
+    """The worker refuses an attribute-default bomb and an empty channel just as parse_feed does."""
+    for fixture, reason in (
+        ("attribute-defaults.xml", "hostile_xml"),
+        ("empty-channel.xml", "empty"),
+    ):
+        with pytest.raises(FeedError) as error:
+            call(pool, (FIXTURES / fixture).read_bytes())
+        assert error.value.reason == reason
+
+
 def test_dying_worker_costs_only_its_feed(pool: ParsePool) -> None:
     """A feed that kills its worker twice is parse_crashed; the pool is rebuilt for the next feed."""
     body = (FIXTURES / "vnexpress.xml").read_bytes()
@@ -89,3 +102,114 @@ def test_worker_memory_is_capped() -> None:
             call(pool, b"<rss/>")
     finally:
         pool.close()
+
+
+def test_a_parse_past_its_time_is_killed_and_the_pool_goes_on() -> None:
+    """A parse spinning past the timeout is parse_timeout; the next feed gets a fresh worker."""
+    pool = ParsePool(1, 1024, spin, timeout=timedelta(seconds=1))
+    try:
+        with pytest.raises(FeedError) as error:
+            call(pool, SPIN)
+        assert error.value.reason == "parse_timeout"
+        assert "longer than 1 s" in error.value.message
+        assert call(pool, (FIXTURES / "vnexpress.xml").read_bytes()).items
+    finally:
+        pool.close()
+
+
+def test_a_parse_waiting_without_cpu_is_stopped_by_the_wall_clock() -> None:
+    """A worker that hangs without using CPU (which the kernel's limit would never see) is killed."""
+    pool = ParsePool(1, 1024, block, timeout=timedelta(seconds=1))
+    try:
+        with pytest.raises(FeedError) as error:
+            call(pool, b"<rss/>")
+        assert error.value.reason == "parse_timeout"
+    finally:
+        pool.close()
+
+
+def test_every_parse_runs_under_a_cpu_limit() -> None:
+    """Each parse is armed with a CPU-time limit of the timeout (rounded up) from where it starts."""
+    pool = ParsePool(1, 1024, cpu_limit, timeout=timedelta(seconds=3))  # type: ignore[arg-type]
+    try:
+        for _ in range(2):
+            limits: tuple[float, float] = call(pool, b"<rss/>")  # type: ignore[assignment]
+            soft, used = limits
+            assert used + 3 - 0.1 <= soft <= math.ceil(used + 3)  # armed a moment before
+    finally:
+        pool.close()
+
+
+def test_the_kernels_cpu_limit_is_a_timeout_not_a_crash() -> None:
+    """A worker the kernel stops for its CPU time (SIGXCPU) gives parse_timeout, without a retry."""
+    pool = ParsePool(1, 1024, exhaust_cpu, timeout=timedelta(seconds=60))
+    try:
+        with pytest.raises(FeedError) as error:
+            call(pool, b"<rss/>")
+        assert error.value.reason == "parse_timeout"
+    finally:
+        pool.close()
+
+
+def test_a_hostile_feed_times_out_while_the_others_are_stored(engine: Engine) -> None:
+    """In one poll, the feed whose parse never ends gets parse_timeout; the others are stored."""
+    bodies = {
+        "nukeviet": (FIXTURES / "nukeviet.xml").read_bytes(),
+        "vnexpress": (FIXTURES / "vnexpress.xml").read_bytes(),
+        "hostile": (FIXTURES / "vnexpress.xml")
+        .read_bytes()
+        .replace(b"<channel>", SPIN + b"<channel>"),
+    }
+    pool = ParsePool(2, 1024, spin, timeout=timedelta(seconds=2))
+    with LocalServer() as server:
+        feeds = []
+        for name, body in bodies.items():
+            server.route(
+                f"/{name}.rss", Reply(body, headers={"Content-Type": "application/rss+xml"})
+            )
+            feeds.append(FeedSettings(id=name, name=name, url=server.url(f"/{name}.rss")))
+        try:
+            outcomes = {o.feed: o for o in make_poller(engine, parse=pool).poll(feeds)}
+        finally:
+            pool.close()
+    assert (outcomes["hostile"].status, outcomes["hostile"].reason) == ("error", "parse_timeout")
+    for name in ("nukeviet", "vnexpress"):
+        assert outcomes[name].status == "ok" and outcomes[name].new > 0
+
+
+PARENT = """
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+from syndicator.parsepool import ParsePool
+from tests.worker_functions import SPIN, spin
+pool = ParsePool(1, 0, spin, timeout=timedelta(minutes=10))
+pool(SPIN, url="https://a.gov.vn/rss", content_type=None, fetched_at=datetime.now(UTC), tz=ZoneInfo("UTC"))
+"""
+
+
+def test_a_busy_worker_ends_when_its_parent_is_sigkilled() -> None:
+    """SIGKILL a process whose worker is mid-parse: the worker leaves too, and nothing else is left."""
+    parent = subprocess.Popen([sys.executable, "-c", PARENT], cwd=ROOT, stderr=subprocess.PIPE)
+    try:
+        assert wait_for_line(parent, b"spinning", timeout=60)
+        children = children_of(parent.pid)
+        handles = watch(children)
+    finally:
+        parent.kill()
+        parent.wait()
+    assert children, "the parent had no worker"
+    left = still_running(handles, timeout=30)
+    assert [command_line(pid) for pid in left] == []
+
+
+def wait_for_line(process: subprocess.Popen[bytes], text: bytes, timeout: float) -> bool:
+    """Read the process's stderr until a line holding `text`, for at most `timeout` seconds."""
+    assert process.stderr is not None
+    seen = b""
+    while text not in seen:
+        ready, _, _ = select.select([process.stderr], [], [], timeout)
+        chunk = os.read(process.stderr.fileno(), 4096) if ready else b""
+        if not chunk:
+            return False
+        seen += chunk
+    return True

@@ -1,4 +1,5 @@
-"""A poll killed with SIGKILL midway loses no committed item, and the next poll stores no duplicate."""
+"""A poll killed with SIGKILL midway loses no committed item, leaves no process behind, and the
+next poll stores no duplicate."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from storage.engine import make_engine
 from storage.models import Item, ItemSource
 from storage.session import reading
 from tests.httpserver import LocalServer, Reply, stopping
+from tests.processes import children_of, command_line, still_running, watch
 
 ROOT = Path(__file__).resolve().parent.parent
 FEEDS, ITEMS = 12, 5
@@ -35,7 +37,7 @@ def feed_xml(number: int) -> bytes:
 
 
 def settings(tmp_path: Path, server: LocalServer) -> Path:
-    body = "[polling]\nworkers = 2\nper_host = 2\n"
+    body = '[polling]\nworkers = 2\nper_host = 2\nallow_networks = ["127.0.0.0/8"]\n'
     for number in range(FEEDS):
         body += f'[[feeds]]\nid = "xa{number}"\nname = "Xã {number}"\nurl = "{server.url(f"/{number}.rss")}"\n'
     path = tmp_path / "settings.toml"
@@ -54,7 +56,8 @@ def poll(config: Path) -> subprocess.Popen[bytes]:
 
 
 def test_sigkill_midway_then_repoll(tmp_path: Path) -> None:
-    """Kill -9 while one feed's request hangs; a second poll ends with every article exactly once."""
+    """Kill -9 while one feed's request hangs: its parser worker ends too (no resource tracker
+    either), and a second poll ends with every article exactly once."""
     arrived, released = threading.Event(), threading.Event()
 
     def gate(request: BaseHTTPRequestHandler) -> None:
@@ -75,8 +78,13 @@ def test_sigkill_midway_then_repoll(tmp_path: Path) -> None:
         config = settings(tmp_path, server)
         victim = poll(config)
         assert arrived.wait(60), "the poller never reached the gate feed"
+        children = children_of(victim.pid)  # the parser worker: earlier feeds were parsed
+        orphans = watch(children)
         victim.send_signal(signal.SIGKILL)
         assert victim.wait(30) == -signal.SIGKILL
+        left = still_running(orphans, timeout=30)
+        assert children, "the poll had started no parser worker"
+        assert [command_line(pid) for pid in left] == []
         released.set()
         survivor = poll(config)
         assert survivor.wait(120) == 0

@@ -26,15 +26,15 @@ from syndicator.posts import (
     NewItem,
     PostMaker,
     PostNotFound,
-    ReviewQueue,
     TransitionRefused,
 )
 from syndicator.records import ParsedItem
 from syndicator.render import Renderer, RenderSettings
+from syndicator.review_queue import ReviewQueue
 from syndicator.settings_models import ChannelSettings, FeedSettings, ReviewSettings
 
 NOW = datetime(2026, 11, 1, 3, 0, tzinfo=UTC)
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"  # the operator's folder
 CHANNELS = {
     "facebook": ChannelSettings(type="facebook"),
     "zalo": ChannelSettings(type="zalo"),
@@ -43,8 +43,8 @@ CHANNELS = {
 BODY = "Ủy ban nhân dân tỉnh thông báo kế hoạch triển khai chuyển đổi số năm 2027 tới các sở, ban, ngành."
 
 
-def renderer() -> Renderer:
-    return Renderer(TEMPLATES, RenderSettings(default_image="https://tinh.gov.vn/logo.png"))
+def renderer(templates: Path = TEMPLATES) -> Renderer:
+    return Renderer(templates, RenderSettings(default_image="https://tinh.gov.vn/logo.png"))
 
 
 def feed(review: str = "required", channels: tuple[str, ...] = ("facebook",)) -> FeedSettings:
@@ -71,7 +71,12 @@ def parsed(title: str = "Triển khai chuyển đổi số năm 2027", n: int = 
     )
 
 
-def make_posts(engine: Engine, the_feed: FeedSettings, item: ParsedItem | None = None) -> list[int]:
+def make_posts(
+    engine: Engine,
+    the_feed: FeedSettings,
+    item: ParsedItem | None = None,
+    templates: Path = TEMPLATES,
+) -> list[int]:
     """Store one item as ingest does and let the PostMaker file its posts."""
     item = item or parsed()
     row = {
@@ -107,7 +112,7 @@ def make_posts(engine: Engine, the_feed: FeedSettings, item: ParsedItem | None =
                 }
             ],
         )
-        maker = PostMaker(renderer(), CHANNELS, ReviewSettings())
+        maker = PostMaker(renderer(templates), CHANNELS, ReviewSettings())
         maker.create(session, the_feed, [NewItem(item_id, item, item.published or NOW)], NOW)
     with reading(engine) as session:
         return [p.id or 0 for p in session.exec(select(Post).where(Post.item_id == item_id))]

@@ -4,6 +4,7 @@ a timeout after the post was created, a 500, and a rate limit."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
@@ -11,6 +12,8 @@ import requests
 from sqlalchemy import Engine
 
 from connectors.facebook import FacebookConnector
+from storage.models import Post
+from storage.session import writing
 from syndicator.publisher import VISIBILITY_DELAY, Publisher
 from tests.conftest import FakeClock
 from tests.fake_graph import FakeGraph
@@ -119,3 +122,56 @@ def test_feed_can_ask_for_photo_posts(
     (posted,) = graph.posts
     assert posted.photo_url == "https://skhcn.gov.vn/a.jpg" and posted.link is None
     assert posted.message.startswith("Triển khai chuyển đổi số năm 2027")
+
+
+RAW_LINK = "HTTPS://SKHCn.QuangTri.gov.vn/tin-tuc/bai-viet.html?id=12&utm_source=rss&fbclid=abc"
+CLEAN_LINK = "https://skhcn.quangtri.gov.vn/tin-tuc/bai-viet.html?id=12"
+
+
+def test_link_sent_to_graph_is_clean(
+    sqlite_engine: Engine, graph: FakeGraph, clock: FakeClock
+) -> None:
+    """The feed's raw link (upper-case scheme and host, utm_* and fbclid) goes out clean: scheme
+    and host in lower case, trackers gone, path and the article's id kept."""
+    item = replace(parsed(n=6), link=RAW_LINK)
+    (post_id,) = make_posts(sqlite_engine, feed(review="auto"), item)
+    assert post(sqlite_engine, post_id).rendered["link"] == CLEAN_LINK
+    (outcome,) = publisher(sqlite_engine, graph, clock).run_once()
+    assert outcome.status == "published"
+    assert [p.link for p in graph.posts] == [CLEAN_LINK]
+
+
+def test_post_rendered_with_a_raw_link_goes_out_clean(
+    sqlite_engine: Engine, graph: FakeGraph, clock: FakeClock
+) -> None:
+    """A post rendered before links were cleaned (its stored link raw) is sent clean too."""
+    post_id = approved(sqlite_engine, 7)
+    with writing(sqlite_engine) as session:
+        stored = session.get(Post, post_id)
+        assert stored is not None
+        stored.rendered = {**stored.rendered, "link": RAW_LINK}
+    publisher(sqlite_engine, graph, clock).run_once()
+    assert [p.link for p in graph.posts] == [CLEAN_LINK]
+
+
+def test_photo_post_timed_out_is_found_not_resent(
+    sqlite_engine: Engine, graph: FakeGraph, clock: FakeClock
+) -> None:
+    """A photo post (caption without the link, as the bundled template writes it) whose answer
+    was lost is found by reconcile: one photo on the Page, and the post is published."""
+    post_id = approved(sqlite_engine, 8)
+    photo_settings = settings().model_copy(
+        update={"feeds": [feed(review="auto").model_copy(update={"facebook_photo": True})]}
+    )
+    connector = publisher(sqlite_engine, graph, clock).connectors["facebook"]
+    photos = Publisher(
+        sqlite_engine, {"facebook": connector}, photo_settings, clock, sleep=lambda s: None
+    )
+    graph.fail_next(1, "timeout_after_create")
+    (first,) = photos.run_once()
+    assert first.status == "unknown" and len(graph.posts) == 1
+    assert "skhcn.gov.vn/tin/8.html" not in graph.posts[0].message
+    clock.advance(seconds=VISIBILITY_DELAY.total_seconds() + 1)
+    (second,) = photos.run_once()
+    assert second.status == "published" and len(graph.posts) == 1
+    assert post(sqlite_engine, post_id).remote_id == graph.posts[0].id

@@ -14,6 +14,7 @@ from sqlalchemy import Engine
 from connectors.base import (
     Ambiguous,
     AuthProblem,
+    Contradictory,
     Health,
     OutgoingPost,
     Published,
@@ -230,13 +231,14 @@ def test_rejected_post_fails_with_the_message(engine: Engine, clock: FakeClock) 
     )
 
 
-def test_cannot_tell_goes_to_needs_attention(engine: Engine, clock: FakeClock) -> None:
-    """When the platform cannot be asked after an unknown outcome, a person decides."""
+def test_contradictory_answers_go_to_needs_attention(engine: Engine, clock: FakeClock) -> None:
+    """When the platform's answers contradict each other after an unknown outcome, a person
+    decides at once (a failing search is retried instead: tests/test_publisher_races.py)."""
     post_id = approved_post(engine)
     connector = Scripted()
     connector.answers = [Ambiguous("connection reset")]
     publisher(engine, connector, clock).run_once()
-    connector.find_error = Transient("listing unavailable")
+    connector.find_error = Contradictory("two posts on the Page carry this link")
     clock.advance(minutes=5)
     (outcome,) = publisher(engine, connector, clock).run_once()
     assert outcome.status == "needs_attention" and post(engine, post_id).status == "needs_attention"

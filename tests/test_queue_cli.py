@@ -13,7 +13,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
+from storage import posts as post_store
+from storage.session import writing
+from syndicator.app import build_app
 from syndicator.cli.commands import cli
+from syndicator.posts import REFUSE
 from tests.httpserver import LocalServer, Reply
 
 ITEM = (
@@ -39,16 +43,20 @@ def portal(tmp_path: Path) -> Iterator[tuple[Path, LocalServer]]:
 
 
 @contextmanager
-def portal_serving(tmp_path: Path, review: str, spacing: str) -> Iterator[tuple[Path, LocalServer]]:
-    """A portal polled twice: the first poll is history, the second brings one new article."""
+def portal_serving(
+    tmp_path: Path, review: str, spacing: str, feed_extra: str = ""
+) -> Iterator[tuple[Path, LocalServer]]:
+    """A portal polled twice: the first poll is history, the second brings one new article.
+    `feed_extra` adds lines to the feed's entry."""
     with LocalServer() as server:
         server.route("/rss", Reply(rss("Tin cũ"), headers={"Content-Type": "application/rss+xml"}))
         config = tmp_path / "settings.toml"
         config.write_text(
-            '[polling]\nparse_processes = 0\n[channels.sandbox]\nfolder = "var/outbox"\n'
+            '[polling]\nparse_processes = 0\nallow_networks = ["127.0.0.0/8"]\n'
+            '[channels.sandbox]\nfolder = "var/outbox"\n'
             f'[pacing.sandbox]\nquiet_hours = ""\nmin_spacing = "{spacing}"\n'
             f'[[feeds]]\nid = "skhcn"\nname = "Sở KH&CN"\nurl = "{server.url("/rss")}"\n'
-            f'review = "{review}"\nchannels = ["sandbox"]\n',
+            f'review = "{review}"\nchannels = ["sandbox"]\n{feed_extra}',
             encoding="utf-8",
         )
         run(config, "poll")
@@ -130,3 +138,115 @@ def test_edit_in_the_editor(
     assert run(config, "queue", "edit", str(post["id"])).exit_code == 0
     shown = run(config, "queue", "show", str(post["id"])).stdout
     assert "HỘI NGHỊ triển khai" in shown and "Original rendering" in shown
+
+
+EDITED = (
+    "Sở Khoa học và Công nghệ thông báo: hội nghị triển khai nhiệm vụ khoa học năm 2027 được dời "
+    "sang ngày 20/11 tại Hội trường Ủy ban nhân dân tỉnh."
+)
+
+
+def state(config: Path, post_id: object) -> tuple[list[dict[str, object]], str]:
+    """The queue's row for the post and everything `queue show` prints (history included)."""
+    return posts(config), run(config, "queue", "show", str(post_id)).stdout
+
+
+def edit_as(config: Path, tmp_path: Path, post_id: object, who: str) -> Result:
+    text = tmp_path / "edited.txt"
+    text.write_text(EDITED, encoding="utf-8")
+    return run(config, "queue", "edit", str(post_id), "--text-file", str(text), "--by", who)
+
+
+def test_approve_names_the_version_shown(portal: tuple[Path, LocalServer], tmp_path: Path) -> None:
+    """`show` prints the version; approving an older one, or without --version right after
+    someone else's edit, fails (1) changing nothing; the version shown approves (0)."""
+    config, _ = portal
+    (post,) = posts(config)
+    post_id = str(post["id"])
+    assert "version 0" in run(config, "queue", "show", post_id).stdout
+    assert edit_as(config, tmp_path, post_id, "binh").exit_code == 0
+    before = state(config, post_id)
+    stale = run(config, "queue", "approve", post_id, "--version", "0", "--by", "an")
+    assert stale.exit_code == 1 and "đã thay đổi từ khi bạn xem" in stale.stderr
+    fresh_edit = run(config, "queue", "approve", post_id, "--by", "an")
+    assert fresh_edit.exit_code == 1 and "vừa được binh sửa" in fresh_edit.stderr
+    assert state(config, post_id) == before
+    assert "version 1" in before[1]
+    two = run(config, "queue", "approve", post_id, post_id, "--version", "1")
+    assert two.exit_code == 2 and state(config, post_id) == before
+    assert run(config, "queue", "approve", post_id, "--version", "1", "--by", "an").exit_code == 0
+    assert posts(config)[0]["status"] == "approved"
+
+
+def fail_as_publisher(config: Path, post_id: int, action: str, reason: str) -> None:
+    """Move an approved post to `failed` as the publisher records it (refusal or giving up)."""
+    app = build_app(config)
+    with writing(app.migrated_engine()) as session:
+        post = post_store.get(session, post_id)
+        assert post is not None and post.status == "approved"
+        changes = {"status": "failed", "last_error": "(#100) Invalid parameter: link"}
+        assert post_store.compare_and_set(session, post_id, post.version, changes)
+        now = datetime.now(UTC)
+        post_store.record(session, post_id, now, "publisher", action, "approved", "failed", reason)
+    app.close()
+
+
+def test_refused_post_says_why_in_vietnamese_and_is_approved_again(
+    portal: tuple[Path, LocalServer], tmp_path: Path
+) -> None:
+    """A post the platform refused shows the platform's message after a Vietnamese sentence,
+    and can be edited and approved again."""
+    config, _ = portal
+    (post,) = posts(config)
+    post_id = int(str(post["id"]))
+    assert run(config, "queue", "approve", str(post_id), "--by", "an").exit_code == 0
+    fail_as_publisher(config, post_id, REFUSE, "(#100) Invalid parameter: link")
+    shown = run(config, "queue", "show", str(post_id)).stdout
+    assert "Nền tảng từ chối bài: (#100) Invalid parameter: link" in shown
+    assert shown.index("Nền tảng từ chối bài") < shown.index("the platform refused the post")
+    assert edit_as(config, tmp_path, post_id, "bien-tap").exit_code == 0
+    assert run(config, "queue", "approve", str(post_id), "--by", "bien-tap").exit_code == 0
+    assert posts(config)[0]["status"] == "approved"
+    history = run(config, "queue", "show", str(post_id)).stdout
+    assert "failed -> pending_review" in history and "pending_review -> approved" in history
+
+
+def test_post_that_gave_up_says_it_may_be_online_and_stays_failed(
+    portal: tuple[Path, LocalServer],
+) -> None:
+    """A post that failed after errors says, in Vietnamese first, that it may be on the
+    platform; approving it again fails (1)."""
+    config, _ = portal
+    (post,) = posts(config)
+    post_id = int(str(post["id"]))
+    assert run(config, "queue", "approve", str(post_id), "--by", "an").exit_code == 0
+    fail_as_publisher(config, post_id, "fail", "gave up after 6 attempts: HTTP 503")
+    shown = run(config, "queue", "show", str(post_id)).stdout
+    assert "Đăng không thành công sau nhiều lần thử" in shown and "repost" in shown
+    again = run(config, "queue", "approve", str(post_id), "--by", "an")
+    assert again.exit_code == 1 and "có thể đã lên nền tảng" in again.stderr
+    assert posts(config)[0]["status"] == "failed"
+
+
+def test_template_error_post_waits_until_its_template_renders(tmp_path: Path) -> None:
+    """A post whose template is missing cannot be approved (1); `rerender --all` fails while the
+    template is still missing, then renders it once the operator adds it; it is then approved."""
+    with portal_serving(tmp_path, "auto", "15m", 'template = "so-yte"\n') as (config, _):
+        (post,) = posts(config)
+        post_id = str(post["id"])
+        assert post["status"] == "pending_review"
+        refused = run(config, "queue", "approve", post_id, "--by", "an")
+        assert refused.exit_code == 1 and "Mẫu bài đăng bị lỗi" in refused.stderr
+        assert run(config, "queue", "rerender").exit_code == 2
+        still = run(config, "queue", "rerender", "--all", "--by", "van-hanh")
+        assert still.exit_code == 1 and "vẫn lỗi" in still.stderr
+        (tmp_path / "templates").mkdir()
+        template = '{% extends "sandbox.j2" %}{% block hashtags %}#SoKHCN{% endblock %}'
+        (tmp_path / "templates" / "so-yte.sandbox.j2").write_text(template, encoding="utf-8")
+        done = run(config, "queue", "rerender", "--all", "--by", "van-hanh")
+        assert done.exit_code == 0 and "rendered again" in done.stdout
+        shown = run(config, "queue", "show", post_id).stdout
+        assert "#SoKHCN" in shown and "template error" not in shown
+        assert "version 1" in shown  # rendering again changed the text: a new version
+        approved = run(config, "queue", "approve", post_id, "--version", "1", "--by", "an")
+        assert approved.exit_code == 0 and posts(config)[0]["status"] == "approved"

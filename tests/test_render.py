@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import tracemalloc
 import unicodedata
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -19,16 +20,17 @@ from syndicator.hashtags import build_hashtags, hashtag
 from syndicator.render import (
     CHANNEL_TYPES,
     FACEBOOK_MAX,
+    SHIPPED_TEMPLATES,
     ZALO_LIMITS,
     Rendered,
     Renderer,
     RenderInput,
     RenderSettings,
+    zalo_body,
 )
 
-ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "render"
-SHIPPED = ROOT / "templates"
+SHIPPED = SHIPPED_TEMPLATES
 CASES = sorted(FIXTURES.glob("*.json"))
 
 ITEM = RenderInput(
@@ -274,11 +276,12 @@ def test_missing_default_comes_from_the_shipped_templates(tmp_path: Path) -> Non
     ],
 )
 def test_template_error_names_file_and_line(renderer: Renderer, template: str, error: str) -> None:
-    """A broken template gives Rendered(error=...) naming the file and line, never an exception."""
+    """A broken template gives Rendered(error=...) naming the file and line, never an exception;
+    its text is empty, and the link and cover are kept for a text an editor writes by hand."""
     rendered = renderer.render("facebook", ITEM, template)
     assert rendered.error is not None and rendered.error.startswith(error)
     assert rendered.flags == ("template_error",)
-    assert (rendered.text, rendered.link, rendered.body, rendered.cover) == ("", None, (), None)
+    assert (rendered.text, rendered.link, rendered.cover) == ("", ITEM.url, ITEM.image)
 
 
 @pytest.mark.parametrize(
@@ -287,7 +290,7 @@ def test_template_error_names_file_and_line(renderer: Renderer, template: str, e
         ("huge_range.j2", "line 1: range() of 100000 items, over the 1000 limit"),
         ("silent_loop.j2", "line 2: more than 100000 loop steps and calls"),
         ("big_repeat.j2", "line 1: a repeat to over 200000 characters"),
-        ("doubling.j2", "line 2: a value of "),
+        ("doubling.j2", "line 2: ~ would make more than 200000 characters"),
         (
             "sandbox_escape.j2",
             "line 2: access to attribute '__class__' of 'RenderInput' object is unsafe",
@@ -301,7 +304,102 @@ def test_runaway_or_unsafe_template_is_stopped(
     rendered = renderer.render("zalo", ITEM, template)
     assert rendered.error is not None and error in rendered.error
     assert rendered.error.startswith(f"templates/{template} ")
-    assert rendered.flags == ("template_error",) and rendered.title == ""
+    assert rendered.flags == ("template_error",) and rendered.description == ""
+    assert rendered.title == ITEM.title and rendered.body == zalo_body(ITEM)  # built in code
+
+
+# A real-length summary (about 100 spaces, 80 letters "a"): what the size-making filters work on.
+LONG_SUMMARY = (
+    "Sáng ngày 10/11, Sở Y tế tỉnh Quảng Ngãi tổ chức hội nghị triển khai kế hoạch tiêm chủng mở "
+    "rộng năm 2027 cho trẻ em dưới 5 tuổi và phụ nữ có thai tại 173 trạm y tế xã, phường, thị trấn "
+    "trên địa bàn tỉnh. Theo kế hoạch, đợt tiêm chủng diễn ra từ ngày 15/11 đến hết ngày 30/11, "
+    "với các loại vắc xin phòng bệnh sởi, rubella, bạch hầu, ho gà, uốn ván và bại liệt. Giám đốc "
+    "Sở Y tế đề nghị các địa phương rà soát danh sách đối tượng, bảo đảm an toàn tiêm chủng, bố trí "
+    "đủ nhân lực tại các điểm tiêm và thông báo rộng rãi để người dân đưa trẻ đi tiêm đúng lịch. "
+    "Các trường hợp phản ứng sau tiêm được theo dõi và xử trí kịp thời theo hướng dẫn của Bộ Y tế."
+)
+FULL = "{% set s = 'x' * 200000 %}"  # a string of exactly the size cap: allowed
+ROUND_UP = FULL + "{% set l = [] %}{% for i in range(500) %}{{ l.append(s) or '' }}{% endfor %}"
+BLOWUPS = {  # each built 40 MB to 800 MB before the size check fired, before the fix
+    "repeat": ("{{ 'x' * 10**8 }}", "a repeat to over 200000"),
+    "replace filter": ("{{ summary|replace(' ', 'x' * 200000) }}", "replace() would make more"),
+    "replace method": ("{{ summary.replace('a', 'x' * 200000) }}", "replace() would make more"),
+    "empty old": ("{{ summary|replace('', 'x' * 100000) }}", "replace() would make more"),
+    "format filter": ("{{ '%100000000s'|format(title) }}", "format() would make more"),
+    "format star": ("{{ '%*s'|format(10**8, title) }}", "format() would make more"),
+    "percent": ("{{ '%.100000000f' % 1.5 }}", "% would make more"),
+    "percent key": (FULL + "{{ '%(a)s%(a)s' % {'a': s} }}", "% would make more"),
+    "center method": ("{{ ''.center(10**8) }}", "center() would make more"),
+    "ljust": ("{{ title.ljust(10**8) }}", "ljust() would make more"),
+    "rjust": ("{{ title.rjust(10**8, '*') }}", "rjust() would make more"),
+    "zfill": ("{{ '7'.zfill(10**8) }}", "zfill() would make more"),
+    "expandtabs": ("{{ '\\t\\t'.expandtabs(tabsize=10**8) }}", "expandtabs() would make more"),
+    "translate": (FULL + "{{ summary.translate({32: s}) }}", "translate() would make more"),
+    "format method": ("{{ '{:>100000000}'.format(title) }}", "format() would make more"),
+    "format nested": ("{{ '{:{}}'.format(title, 10**8) }}", "format() would make more"),
+    "format_map": ("{{ '{t:.100000000f}'.format_map({'t': 1.5}) }}", "format() would make more"),
+    "center filter": ("{{ title|center(10**8) }}", "center() would make more"),
+    "indent": ("{{ summary|indent(10**7) }}", "indent() would make more"),
+    "wordwrap": ("{{ summary|wordwrap(1, wrapstring='x' * 200000) }}", "wordwrap() would make"),
+    "join filter": (ROUND_UP + "{{ l|join }}", "join() would make more"),
+    "join method": (ROUND_UP + "{{ ''.join(l) }}", "join() would make more"),
+    "join lazy": (ROUND_UP + "{{ l|map('upper')|join(',') }}", "join() would make more"),
+    "print list": (ROUND_UP + "{{ l }}", "a value of more than 200000"),
+    "concat": (FULL + "{{ s ~ s ~ s ~ s ~ s ~ s ~ s ~ s ~ s ~ s }}", "~ would make more"),
+    "plus": (FULL + "{{ s + s }}", "+ would make more"),
+    "list repeat": (FULL + "{{ [s] * 500 }}", "a repeat to over 200000"),
+    "batch": ("{{ [1]|batch(10**7, 'x')|list }}", "batch() would make more"),
+    "slice": ("{{ [1]|slice(10**6)|list }}", "slice() would make more"),
+    "macro": (
+        FULL
+        + "{% macro m() %}{% for i in range(1000) %}{{ s }}{% endfor %}{% endmacro %}{{ m() }}",
+        "more than 1000000 characters printed",
+    ),
+    "set block": (
+        FULL + "{% set b %}{% for i in range(1000) %}{{ s }}{% endfor %}{% endset %}{{ b|length }}",
+        "more than 1000000 characters printed",
+    ),
+}
+
+
+@pytest.mark.parametrize(("source", "error"), BLOWUPS.values(), ids=BLOWUPS.keys())
+def test_size_limits_refuse_before_building(
+    renderer: Renderer, template_dir: Path, source: str, error: str
+) -> None:
+    """A value over the size cap is refused from its arguments, before it is built: the render
+    fails with a named template error and never holds more than a few megabytes."""
+    (template_dir / "blowup.j2").write_text(source, encoding="utf-8")
+    item = replace(ITEM, summary=LONG_SUMMARY)
+    tracemalloc.start()
+    try:
+        rendered = renderer.render("facebook", item, "blowup.j2")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert rendered.error is not None and error in rendered.error
+    assert rendered.error.startswith("templates/blowup.j2 line 1: ")
+    assert peak < 4_000_000
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "{{ summary|replace('a', 'ă') }}",
+        "{{ title|center(120) }}|{{ '%-20s|%5.1f' % (feed_id, 2.5) }}",
+        "{{ '{:>30} {}'.format(title, published_text) }}",
+        "{{ categories|join(', ') }} {{ hashtags|map('upper')|join(' ') }}",
+        "{{ summary|wordwrap(60) }}\n{{ summary|indent(2) }}",
+        "{% set s = 'x' * 200000 %}{{ s|length }} {{ [s]|join|length }} {{ ('%s' % s)|length }}",
+        "{% macro m(t) %}{{ t }}{% endmacro %}{{ m(summary) }} {{ m(title)|upper }}",
+    ],
+)
+def test_ordinary_use_of_size_making_operations_still_renders(
+    renderer: Renderer, template_dir: Path, source: str
+) -> None:
+    """The checks refuse only what would pass the cap: everyday uses (and exactly the cap) render."""
+    (template_dir / "fine.j2").write_text(source, encoding="utf-8")
+    rendered = renderer.render("facebook", replace(ITEM, summary=LONG_SUMMARY), "fine.j2")
+    assert rendered.error is None and rendered.text
 
 
 def test_unknown_channel_type_is_a_caller_error(renderer: Renderer) -> None:

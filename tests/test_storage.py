@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -13,8 +14,13 @@ from storage import migrate
 from storage.engine import make_engine
 from storage.models import FeedState
 from storage.session import reading, writing
+from syndicator import ingest
+from syndicator.dedup import digest, title_digest
+from syndicator.normalize.text import title_key
+from tests.test_storage_limits import LONG_TITLE, POLLING, harvest, long_article
 
 T0 = datetime(2026, 11, 1, 3, 0, tzinfo=UTC)
+MIGRATED_TITLE = "Hội nghị sơ kết công tác chuyển đổi số quý III năm 2026"  # key fits VARCHAR(64)
 
 
 def item_row(n: int, url_key: str | None = None) -> dict[str, object]:
@@ -187,3 +193,60 @@ def test_upgrade_in_place_keeps_data(tmp_path) -> None:
             "https://skhcn.gov.vn/rss"
         )
         assert connection.execute(text("SELECT count(*) FROM post")).scalar() == 0
+
+
+def migrate_to(engine: Engine, revision: str, *, down: bool = False) -> None:
+    """Move the schema to `revision` with Alembic itself, as `db upgrade` would."""
+    from alembic import command
+
+    config = migrate._config(engine)
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        (command.downgrade if down else command.upgrade)(config, revision)
+
+
+def stored_title_keys(engine: Engine) -> list[tuple[str, str]]:
+    with engine.connect() as connection:
+        rows = connection.execute(text("SELECT title, title_key FROM item ORDER BY id"))
+        return [(title, key) for title, key in rows]
+
+
+def test_title_keys_become_digests_in_place(engine: Engine) -> None:
+    """Items stored under 0004, whose title_key was the readable normalized title, get the
+    digest in place (more rows than one migration batch), and the same headline from another
+    portal then joins the stored item instead of becoming a second one."""
+    migrate_to(engine, "0004", down=True)
+    titles = [f"Tin số {n}: hội nghị triển khai kế hoạch chuyển đổi số" for n in range(2_050)]
+    titles[0] = MIGRATED_TITLE
+    if engine.dialect.name == "sqlite":  # PostgreSQL under 0004 could hold no longer key
+        titles[1] = LONG_TITLE
+    rows = [
+        {**item_row(n), "title": title, "title_key": title_key(title)}
+        for n, title in enumerate(titles)
+    ]
+    with writing(engine) as session:
+        ids = item_store.insert_items(session, rows)
+        item_store.insert_sources(
+            session, [source(item_id, "xa", f"k{n}") for n, item_id in enumerate(ids)]
+        )
+    assert migrate.upgrade(engine) == ("0004", migrate.HEAD)
+    assert stored_title_keys(engine) == [(title, title_digest(title)) for title in titles]
+    copies = [
+        replace(long_article("tinh.gov.vn", n, published=T0 + timedelta(hours=6)), title=title)
+        for n, title in enumerate(titles[:2])
+    ]
+    outcome = ingest.store(engine, harvest("tinh", copies), POLLING, 0)
+    assert (outcome.new, outcome.duplicates) == (0, 2)
+    with reading(engine) as session:
+        assert item_store.count_items(session) == len(titles)
+
+
+def test_downgrade_rebuilds_readable_title_keys(engine: Engine) -> None:
+    """Going back to 0004 rebuilds the readable key from the title, cut to the old 64
+    characters where PostgreSQL enforces them, and upgrading again restores the digest."""
+    ingest.store(engine, harvest("sxd", [long_article("sxd.thainguyen.gov.vn", 1)]), POLLING, 0)
+    migrate_to(engine, "0004", down=True)
+    limit = 64 if engine.dialect.name == "postgresql" else None
+    assert stored_title_keys(engine) == [(LONG_TITLE, title_key(LONG_TITLE)[:limit])]
+    migrate_to(engine, "head")
+    assert stored_title_keys(engine) == [(LONG_TITLE, digest(title_key(LONG_TITLE)[:limit]))]

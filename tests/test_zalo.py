@@ -21,6 +21,7 @@ from connectors.base import (
     Transient,
 )
 from connectors.zalo import TokenPair, ZaloConnector
+from connectors.zalo_article import CLOCK_SLACK, made_before
 from tests.conftest import FakeClock
 from tests.fake_zalo import InMemoryStepStore, InMemoryTokenStore
 
@@ -170,8 +171,9 @@ def test_error_codes_are_classified(
     assert steps.load(POST.post_id) == {}
 
 
-def test_quota_waits_a_day_and_rate_limit_a_minute(mocked: responses.RequestsMock) -> None:
-    """The article quota pauses the channel for a day, the per-minute limit for a minute."""
+def test_quota_waits_a_day_and_rate_limit_has_no_estimate(mocked: responses.RequestsMock) -> None:
+    """The article quota pauses the channel for a day; the per-minute limit (-32) names no
+    time, so the publisher's short, growing pause applies."""
     zalo, _, _ = connector()
     create = f"{API}/v2.0/article/create"
     mocked.post(create, json={"error": -223, "message": "Your OA has reach the limit quota"})
@@ -181,7 +183,7 @@ def test_quota_waits_a_day_and_rate_limit_a_minute(mocked: responses.RequestsMoc
     with pytest.raises(RateLimited) as minute:
         zalo.publish(POST)
     assert quota.value.retry_after == timedelta(hours=24)
-    assert minute.value.retry_after == timedelta(minutes=1)
+    assert minute.value.retry_after is None  # no estimate: the publisher's growing pause
 
 
 def test_night_refusal_waits_until_six(mocked: responses.RequestsMock) -> None:
@@ -375,3 +377,13 @@ def test_check_reports_a_refused_token(mocked: responses.RequestsMock) -> None:
     mocked.get(f"{API}/v2.0/oa/getoa", json={"error": -216, "message": "Access token is invalid"})
     health = zalo.check()
     assert not health.ok and "-216" in health.detail and health.expires_at is not None
+
+
+def test_made_before_the_attempt_is_exact_at_the_clock_slack() -> None:
+    """An article stamped exactly the slack before the attempt may still be ours (Zalo's clock
+    may run behind); one millisecond earlier it is older, and ends find_existing's search."""
+    edge = int((DAY - CLOCK_SLACK).timestamp() * 1000)
+    assert not made_before({"create_date": edge}, DAY)
+    assert made_before({"create_date": edge - 1}, DAY)
+    assert not made_before({"create_date": str(edge - 1)}, DAY)  # not epoch ms: unknown age
+    assert not made_before({"create_date": edge - 1}, None)

@@ -11,7 +11,7 @@ import pytest
 import requests
 
 from connectors.base import Ambiguous, AuthProblem, OutgoingPost, RateLimited, Transient
-from connectors.zalo import ZaloConnector
+from connectors.zalo import PAGE, SEARCH_PAGES, ZaloConnector
 from tests.conftest import FakeClock
 from tests.fake_zalo import APP_SECRET, FakeZalo, InMemoryStepStore, InMemoryTokenStore
 
@@ -202,3 +202,62 @@ def test_broadcast_reaches_the_fake_in_daytime(zalo: FakeZalo) -> None:
     elements = zalo.broadcasts[0]["message"]["attachment"]["payload"]["elements"]
     assert elements == [{"media_type": "article", "attachment_id": zalo.articles[0].id}]
     assert steps.load(POST.post_id)["broadcast"] == "sent"
+
+
+@pytest.fixture
+def oa() -> Iterator[FakeZalo]:
+    """The fake OA, stamping articles made through the API at NOW."""
+    with FakeZalo(clock=FakeClock(NOW).now) as fake:
+        yield fake
+
+
+def add_newer(fake: FakeZalo, count: int, since: datetime) -> None:
+    """`count` other articles of the OA, made one a minute after `since`."""
+    for n in range(count):
+        title = f"Thông báo số {n + 1}/TB-UBND về lịch tiếp công dân"
+        fake.add_article(title, since + timedelta(minutes=n + 1))
+
+
+def attempt_lost(fake: FakeZalo, tokens: InMemoryTokenStore) -> OutgoingPost:
+    """Our article was created but the answer never came; the attempt began at NOW."""
+    attempt = replace(POST, claimed_at=NOW)
+    fake.fail_next(1, "timeout_after_create")
+    with pytest.raises(Ambiguous):
+        connect(fake, tokens, timeout=0.5).publish(attempt)
+    return attempt
+
+
+@pytest.mark.parametrize(("newer", "slices"), [(40, 5), (SEARCH_PAGES * PAGE - 1, SEARCH_PAGES)])
+def test_article_behind_newer_ones_is_found(oa: FakeZalo, newer: int, slices: int) -> None:
+    """Our article behind 40 newer ones (5th page), or on the last page allowed (10th), is found."""
+    tokens = seeded(oa)
+    attempt = attempt_lost(oa, tokens)
+    add_newer(oa, newer, NOW)
+    found = connect(oa, tokens).find_existing(attempt)
+    assert found is not None and found.remote_id == oa.articles[0].id
+    assert oa.hits("/v2.0/article/getslice") == slices
+
+
+def test_past_the_bound_cannot_tell_yet(oa: FakeZalo) -> None:
+    """Ten full pages of newer articles and more: "cannot tell yet" (Transient), never None."""
+    tokens = seeded(oa)
+    attempt = attempt_lost(oa, tokens)
+    add_newer(oa, SEARCH_PAGES * PAGE, NOW)
+    with pytest.raises(Transient, match="cannot tell yet"):
+        connect(oa, tokens).find_existing(attempt)
+    assert oa.hits("/v2.0/article/getslice") == SEARCH_PAGES
+
+
+def test_only_newer_articles_to_the_end_is_none(oa: FakeZalo) -> None:
+    """Fifteen newer articles, none ours, and the list ends: not there (None)."""
+    add_newer(oa, 15, NOW)
+    assert connect(oa, seeded(oa)).find_existing(replace(POST, claimed_at=NOW)) is None
+    assert oa.hits("/v2.0/article/getslice") == 2
+
+
+def test_an_older_article_ends_the_search(oa: FakeZalo) -> None:
+    """A page reaching before the attempt (less the clock slack) is the last one read."""
+    add_newer(oa, 40, NOW - timedelta(days=1))
+    add_newer(oa, 5, NOW)
+    assert connect(oa, seeded(oa)).find_existing(replace(POST, claimed_at=NOW)) is None
+    assert oa.hits("/v2.0/article/getslice") == 1

@@ -26,7 +26,8 @@ def poll(ctx: Context, feed_ids: tuple[str, ...], due: bool, as_json: bool) -> N
     """Poll every enabled feed now and store what is new.
 
     A failing portal is reported (and recorded for `feeds list`), not fatal: the exit code is 0
-    whenever the poll ran, and 1 only when it could not (e.g. the database is unreachable).
+    whenever the poll ran, 1 when it failed part-way, and 2 when the settings or the database
+    connection are wrong.
     """
     interactive = sys.stderr.isatty() and not as_json
     app = ctx.app(quiet=interactive)

@@ -16,8 +16,8 @@ from syndicator.cli.output import emit_json
 def publish(ctx: Context, channel: str | None, dry_run: bool, as_json: bool) -> None:
     """Publish the approved posts whose slot has come, exactly once each.
 
-    Exits 1 when a post failed or its outcome is unknown (it will be reconciled, never resent
-    blindly), 0 otherwise.
+    Exits 1 when a post failed, its outcome is unknown (it will be reconciled, never resent
+    blindly), it needs a person, or it was found published twice; 0 otherwise.
     """
     app = ctx.app()
     connectors, missing = app.connectors()
@@ -51,5 +51,5 @@ def publish(ctx: Context, channel: str | None, dry_run: bool, as_json: bool) -> 
             )
     if not as_json:
         click.echo(f"{len(outcomes)} posts handled")
-    if any(o.status in ("failed", "unknown", "needs_attention") for o in outcomes):
+    if any(o.status in ("failed", "unknown", "needs_attention", "duplicate") for o in outcomes):
         raise SystemExit(1)

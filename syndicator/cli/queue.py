@@ -1,4 +1,5 @@
-"""`syndicator queue list|show|approve|reject|edit`: the review queue from the command line."""
+"""`syndicator queue list|show|approve|reject|edit|rerender`: the review queue from the command
+line."""
 
 from __future__ import annotations
 
@@ -14,8 +15,9 @@ from storage.session import reading
 from syndicator.app import App
 from syndicator.cli.context import Context
 from syndicator.cli.output import emit_json
+from syndicator.cli.params import ROW_ID
 from syndicator.errors import SyndicatorError
-from syndicator.posts import STATUSES
+from syndicator.posts import FAILED, PENDING, STATUSES, refused_by_platform
 from syndicator.render import Rendered
 from syndicator.review import describe
 from syndicator.slots import next_slots
@@ -73,7 +75,7 @@ def list_posts(
 
 
 @queue.command("show")
-@click.argument("post_id", type=int)
+@click.argument("post_id", type=ROW_ID)
 @click.pass_obj
 def show(ctx: Context, post_id: int) -> None:
     """The post as it will appear, why it waits, and its history."""
@@ -86,6 +88,8 @@ def show(ctx: Context, post_id: int) -> None:
         events = post_store.trail(session, post_id)
     click.echo(_header(post, item))
     click.echo(_appearance(post))
+    if post.status == FAILED:
+        click.echo(_failure(post, refused_by_platform(events)))
     if post.flags:
         click.echo("\nCần kiểm tra (why it waits):")
         for flag in post.flags:
@@ -100,9 +104,29 @@ def show(ctx: Context, post_id: int) -> None:
 
 
 def _header(post: Post, item: Item) -> str:
+    header = (
+        f"Post {post.id} · {post.channel} · {post.status} · version {post.version} · "
+        f"feed {post.feed_id} · item {post.item_id}\nSource: {item.link or '-'}"
+    )
+    if post.status != PENDING:
+        return header
+    return f"{header}\n(to approve this text: syndicator queue approve {post.id} --version {post.version})"
+
+
+def _failure(post: Post, refused: bool) -> str:
+    """Why publishing failed, and what an editor can do: Vietnamese first."""
+    if refused:
+        return (
+            f"\nNền tảng từ chối bài: {post.last_error}\n"
+            f"  Sửa bài (`syndicator queue edit {post.id}`) rồi duyệt lại (`syndicator queue "
+            f"approve {post.id} --version {post.version}`); bài chưa được đăng.\n"
+            "  (the platform refused the post: edit it and approve it again; nothing was published)"
+        )
     return (
-        f"Post {post.id} · {post.channel} · {post.status} · feed {post.feed_id} · "
-        f"item {post.item_id}\nSource: {item.link or '-'}"
+        f"\nĐăng không thành công sau nhiều lần thử: {post.last_error}\n"
+        "  Bài có thể đã lên nền tảng nên không được gửi lại; kiểm tra trang, rồi dùng "
+        f"`syndicator repost {post.item_id}` nếu cần.\n"
+        "  (publishing gave up after errors; the post may be on the platform, so it is not resent)"
     )
 
 
@@ -110,7 +134,11 @@ def _appearance(post: Post) -> str:
     rendered = Rendered.from_json(post.rendered)
     lines = ["", "── As it will appear ──"]
     if rendered.error:
-        lines.append(f"(template error: {rendered.error})")
+        lines += [
+            f"(Mẫu bài đăng bị lỗi / template error: {rendered.error})",
+            f"(Sửa mẫu rồi chạy `syndicator queue rerender {post.id}`, hoặc tự viết nội dung "
+            f"bằng `syndicator queue edit {post.id}`; đến lúc đó bài không được duyệt hay đăng.)",
+        ]
     if rendered.channel_type == "zalo":
         lines += [
             f"Tiêu đề: {rendered.title}",
@@ -128,18 +156,30 @@ def _appearance(post: Post) -> str:
 
 
 @queue.command("approve")
-@click.argument("post_ids", type=int, nargs=-1, required=True)
+@click.argument("post_ids", type=ROW_ID, nargs=-1, required=True)
+@click.option(
+    "--version",
+    type=click.IntRange(0),
+    metavar="N",
+    help="The version `queue show` printed: refused if the post changed since (one post only).",
+)
 @click.option("--by", metavar="NAME", help="Who approves (default: your user name).")
 @click.pass_obj
-def approve(ctx: Context, post_ids: tuple[int, ...], by: str | None) -> None:
-    """Approve posts for publishing."""
+def approve(ctx: Context, post_ids: tuple[int, ...], version: int | None, by: str | None) -> None:
+    """Approve posts for publishing (the text as `queue show` printed it)."""
+    if version is not None and len(post_ids) > 1:
+        raise click.UsageError("--version names the version of one post: approve one id with it")
     app = ctx.app()
     queue_ = app.review_queue()
-    _each(post_ids, lambda pid: queue_.approve(pid, _actor(by), app.clock.now()), "approved")
+    _each(
+        post_ids,
+        lambda pid: queue_.approve(pid, _actor(by), app.clock.now(), version),
+        "approved",
+    )
 
 
 @queue.command("reject")
-@click.argument("post_ids", type=int, nargs=-1, required=True)
+@click.argument("post_ids", type=ROW_ID, nargs=-1, required=True)
 @click.option("--reason", required=True, help="Why (kept in the post's history).")
 @click.option("--by", metavar="NAME", help="Who rejects (default: your user name).")
 @click.pass_obj
@@ -167,7 +207,7 @@ def _each(post_ids: tuple[int, ...], action: Callable[[int], object], done: str)
 
 
 @queue.command("edit")
-@click.argument("post_id", type=int)
+@click.argument("post_id", type=ROW_ID)
 @click.option(
     "--text-file",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
@@ -203,3 +243,25 @@ def _from_editor(app: App, post_id: int) -> str | None:
     current = post.edited_text or Rendered.from_json(post.rendered).text
     edited = click.edit(current)
     return None if edited is None or edited.strip() == current.strip() else edited.strip()
+
+
+@queue.command("rerender")
+@click.argument("post_ids", type=ROW_ID, nargs=-1)
+@click.option("--all", "every", is_flag=True, help="Every waiting post whose template failed.")
+@click.option("--by", metavar="NAME", help="Who asks (default: your user name).")
+@click.pass_obj
+def rerender(ctx: Context, post_ids: tuple[int, ...], every: bool, by: str | None) -> None:
+    """Render posts again with the templates as they are now (after fixing one)."""
+    if bool(post_ids) == every:
+        raise click.UsageError("name the posts to render again, or use --all (not both)")
+    app = ctx.app()
+    queue_ = app.review_queue()
+    if every:
+        with reading(app.migrated_engine()) as session:
+            waiting = post_store.in_status(session, PENDING)
+        post_ids = tuple(post.id or 0 for post in waiting if post.rendered.get("error"))
+        if not post_ids:
+            click.echo("no waiting post has a template error")
+            return
+    done = "rendered again; it waits for approval"
+    _each(post_ids, lambda pid: queue_.rerender(pid, _actor(by), app.clock.now()), done)

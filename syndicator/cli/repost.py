@@ -7,33 +7,34 @@ import getpass
 import click
 
 from storage import posts as post_store
-from storage.models import Item
 from storage.session import writing
 from syndicator.cli.context import Context
+from syndicator.cli.params import item_id_or_url
 from syndicator.config import Settings
 from syndicator.dedup import digest
 from syndicator.errors import ConfigError
 from syndicator.normalize.urls import canonical_url
-from syndicator.posts import NewItem
-from syndicator.records import Flag, ParsedItem
+from syndicator.posts import stored_item
 from syndicator.settings_models import FeedSettings
 
 
 @click.command()
-@click.argument("target", metavar="ITEM_ID|URL")
+@click.argument("target", metavar="ITEM_ID|URL", callback=item_id_or_url)
 @click.option("--channel", metavar="NAME", help="Only this channel (default: the item's channels).")
 @click.option(
     "--approve", is_flag=True, help="Approve at once instead of sending it through review."
 )
 @click.option("--by", metavar="NAME", help="Who asks (default: your user name).")
 @click.pass_obj
-def repost(ctx: Context, target: str, channel: str | None, approve: bool, by: str | None) -> None:
+def repost(
+    ctx: Context, target: int | str, channel: str | None, approve: bool, by: str | None
+) -> None:
     """Make a new post of an article (through review unless --approve)."""
     app = ctx.app()
     settings, now = app.settings, app.clock.now()
     actor = by or getpass.getuser()
     item_id, url_key = (
-        (int(target), None) if target.isdigit() else (None, digest(canonical_url(target)))
+        (target, None) if isinstance(target, int) else (None, digest(canonical_url(target)))
     )
     with writing(app.migrated_engine()) as session:
         item = post_store.item_by(session, item_id, url_key)
@@ -50,7 +51,7 @@ def repost(ctx: Context, target: str, channel: str | None, approve: bool, by: st
             raise click.UsageError(f"no such channel: {', '.join(unknown) or '(none given)'}")
         maker = app.post_maker()
         made = [
-            maker.repost(session, feed, _as_new(item), name, actor, approve, now)
+            maker.repost(session, feed, stored_item(item), name, actor, approve, now)
             for name in channels
         ]
     for post_id, name in zip(made, channels, strict=True):
@@ -63,20 +64,3 @@ def _feed(settings: Settings, feed_id: str) -> FeedSettings:
     except ConfigError:
         # The feed was removed from the settings since; the article is still ours to repost.
         return FeedSettings(id=feed_id, name=feed_id, url="https://removed.invalid/")
-
-
-def _as_new(item: Item) -> NewItem:
-    parsed = ParsedItem(
-        guid=item.guid,
-        link=item.link,
-        url=item.canonical_url,
-        title=item.title,
-        summary=item.summary,
-        content_html=item.content_html,
-        image=item.image,
-        published=item.published_at,
-        categories=tuple(item.categories),
-        author=item.author,
-        flags=frozenset(Flag(flag) for flag in item.flags if flag in Flag._value2member_map_),
-    )
-    return NewItem(item.id or 0, parsed, item.published_at or item.created_at)

@@ -10,7 +10,9 @@ from syndicator.cli.context import Context
 
 @click.command()
 @click.option(
-    "--once", is_flag=True, help="One cycle (poll what is due, publish what is due), then exit."
+    "--once",
+    is_flag=True,
+    help="One cycle (poll what is due, publish what is due, check alerts), then exit.",
 )
 @click.pass_obj
 def run(ctx: Context, once: bool) -> None:
@@ -20,7 +22,10 @@ def run(ctx: Context, once: bool) -> None:
     with daemon.single_daemon(app.settings.database_url(), lock_dir):
         app.migrated_engine()
         if once:
-            polled, handled = daemon.run_once(app)
-            click.echo(f"polled {polled} feeds, handled {handled} posts")
+            cycle = daemon.run_once(app)
+            click.echo(
+                f"polled {cycle.polled} feeds, handled {cycle.handled} posts, "
+                f"opened {cycle.opened} alerts"
+            )
             return
         daemon.serve(app, app.settings.daemon.shutdown_grace.total_seconds())

@@ -53,7 +53,11 @@ _NAMED_ZONES = {
     "pst": -8 * 60,
     "pdt": -7 * 60,
 }
-_ZONE = r"(?P<zone>[+-]\d{2}(?::?\d{2})?|[A-Za-z]{1,5})?"
+# "GMT+7", "GMT+07:00", "UTC+7": an offset after a zone name, hours of one digit allowed.
+_ZONE = r"(?P<zone>(?i:GMT|UTC?)\s*[+-]\d{1,2}(?::?\d{2})?|[+-]\d{2}(?::?\d{2})?|[A-Za-z]{1,5})?"
+_OFFSET = re.compile(
+    r"(?:(?i:GMT|UTC?)\s*)?(?P<sign>[+-])(?P<hours>\d{1,2})(?::?(?P<minutes>\d{2}))?"
+)
 _TIME = r"(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2})(?:[.,]\d+)?)?"
 
 # "Mon, 05 Oct 2026 11:07:00 +07", "5 Oct 26 14:10 GMT", "Mon, 05 Oct 2026"
@@ -154,12 +158,12 @@ def _build(
 def _zone_minutes(zone: str | None) -> int | None:
     if not zone:
         return None
-    if zone[0] in "+-":
-        digits = zone[1:].replace(":", "")
-        minutes = int(digits[:2]) * 60 + int(digits[2:] or 0)
+    offset = _OFFSET.fullmatch(zone)
+    if offset:
+        minutes = int(offset["hours"]) * 60 + int(offset["minutes"] or 0)
         if minutes > 14 * 60:
             raise ValueError(f"offset out of range: {zone}")
-        return -minutes if zone[0] == "-" else minutes
+        return -minutes if offset["sign"] == "-" else minutes
     return _NAMED_ZONES.get(zone.lower())  # an unknown name is no better than none
 
 

@@ -5,6 +5,8 @@ megabytes; a one-line internal subset also slips past feedparser's own entity fi
 only looks at declarations that start a line. So the internal subset is read here, by hand,
 in linear time: external general entities and inline parameter entities are refused outright,
 and the text that internal entities would expand to is added up before anything expands.
+Attribute defaults (`<!ATTLIST p z CDATA "&a;&a;">`) count too: the parser adds them, expanded,
+to every element of that name, so a short document can otherwise ask for gigabytes.
 External parameter entities (an old way to import the XHTML entity sets) are let through:
 the SAX parser feedparser uses never loads any external entity.
 A few small entities (`<!ENTITY id "tag:example.com,">`) stay legal.
@@ -18,7 +20,8 @@ from typing import NoReturn
 from syndicator.errors import HostileFeed
 
 MAX_ENTITIES = 64
-MAX_EXPANSION = 1_000_000  # characters that all entity references together may produce
+MAX_ATTRIBUTE_LISTS = 64
+MAX_EXPANSION = 1_000_000  # characters that entity references and attribute defaults may add
 
 _PROLOG_SKIP = re.compile(rb"\s+|<\?.*?\?>|<!--.*?-->", re.DOTALL)
 _DOCTYPE = re.compile(rb"<!DOCTYPE\b", re.IGNORECASE)
@@ -33,6 +36,11 @@ _ENTITY = re.compile(
     rb"""(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)'|(?P<external>SYSTEM|PUBLIC)\b)""",
 )
 _REFERENCE = re.compile(rb"&([^#\s&;][^\s&;]*);")
+_ATTLIST = re.compile(
+    rb"""<!ATTLIST\s+(?P<element>[^\s>"']+)(?P<body>(?:[^>"']|"[^"]*"|'[^']*')*)>"""
+)
+_QUOTED = re.compile(rb""""([^"]*)"|'([^']*)'""")
+_AFTER_NAME = (b" ", b"\t", b"\r", b"\n", b"/", b">")  # what may follow a start tag's name
 _PARAMETER_REFERENCE = re.compile(rb"%([^\s%;\"'<>]+);")
 
 
@@ -45,8 +53,9 @@ def check_doctype(data: bytes) -> None:
     _check_parameter_references(subset)
     sizes = _expanded_sizes(values)
     total = sum(sizes[name] * data.count(b"&" + name + b";") for name in values)
+    total += _attribute_default_size(subset, data, values, sizes)
     if total > MAX_EXPANSION:
-        _refuse(f"entity references would expand to about {total:,} characters")
+        _refuse(f"entities and attribute defaults would expand to about {total:,} characters")
 
 
 def _refuse(why: str) -> NoReturn:
@@ -129,10 +138,41 @@ def _size_of(
     value = values.get(name)
     if value is None:
         return 0  # predefined (&lt;) or undefined: the parser handles it
-    size = len(value)
-    for ref in _REFERENCE.findall(value):
-        size += _size_of(ref, values, sizes, (*chain, name))
-        if size > MAX_EXPANSION:
-            _refuse(f"entity {name.decode('utf-8', 'replace')!r} expands past {MAX_EXPANSION:,}")
+    size = _text_size(value, values, sizes, (*chain, name))
+    if size > MAX_EXPANSION:
+        _refuse(f"entity {name.decode('utf-8', 'replace')!r} expands past {MAX_EXPANSION:,}")
     sizes[name] = size
     return size
+
+
+def _text_size(
+    text: bytes, values: dict[bytes, bytes], sizes: dict[bytes, int], chain: tuple[bytes, ...]
+) -> int:
+    """Characters `text` becomes once its entity references are expanded."""
+    size = len(text)
+    for ref in _REFERENCE.findall(text):
+        size += _size_of(ref, values, sizes, chain)
+        if size > MAX_EXPANSION:
+            break  # the caller refuses; adding up the rest would only take longer
+    return size
+
+
+def _attribute_default_size(
+    subset: bytes, data: bytes, values: dict[bytes, bytes], sizes: dict[bytes, int]
+) -> int:
+    """Characters the attribute defaults add: each default, expanded, once per element."""
+    declarations = _ATTLIST.findall(subset)
+    if len(declarations) != subset.count(b"<!ATTLIST"):
+        _refuse("an attribute list declaration that cannot be read")
+    if len(declarations) > MAX_ATTRIBUTE_LISTS:  # each costs a pass over the document
+        _refuse(f"{len(declarations)} attribute list declarations")
+    per_element: dict[bytes, int] = {}
+    for element, body in declarations:
+        for double, single in _QUOTED.findall(body):
+            size = _text_size(double or single, values, sizes, ())
+            per_element[element] = per_element.get(element, 0) + size
+    return sum(size * _start_tags(element, data) for element, size in per_element.items() if size)
+
+
+def _start_tags(element: bytes, data: bytes) -> int:
+    return sum(data.count(b"<" + element + after) for after in _AFTER_NAME)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qsl, quote, urlencode, urljoin, urlsplit, urlunsplit
+from collections.abc import Callable
+from urllib.parse import parse_qsl, quote, unquote_plus, urlencode, urljoin, urlsplit, urlunsplit
 
 # Query parameters that only track the click; two copies of one article differ only by these.
 TRACKING_PARAMS = frozenset(
@@ -38,6 +39,7 @@ WEB_SCHEMES = frozenset({"http", "https"})
 
 # Characters left as they are when re-quoting a path: RFC 3986 reserved + unreserved + "%".
 _PATH_SAFE = "/%:@!$&'()*+,;=-._~"
+_QUERY_SAFE = _PATH_SAFE + "?"
 _ABSOLUTE_WEB = re.compile(r"https?://[^\s/?#]+(?:[/?#]\S*)?\Z", re.IGNORECASE)
 _PERCENT = re.compile(r"%([0-9a-fA-F]{2})")
 _BAD_PERCENT = re.compile(r"%(?![0-9a-fA-F]{2})")
@@ -65,7 +67,22 @@ def absolute_url(url: str | None, base: str | None) -> str | None:
 
 def canonical_url(url: str) -> str:
     """The form two links to the same article share: used for dedup, never shown."""
-    url = url.strip()
+    return _rebuilt(url.strip(), _canonical_query)
+
+
+def shareable_url(url: str | None) -> str | None:
+    """The link to publish: scheme and host in lower case (IDNA for a non-ASCII host), no
+    default port, no tracking parameters, no fragment; the path and the other parameters kept,
+    in their order (unlike canonical_url, this one is shown and followed). Graph refuses a link
+    like "HTTPS://SKHCn.QuangTri.gov.vn/..." as not a valid URL."""
+    if not url:
+        return url
+    return _rebuilt(url.strip(), _kept_query)
+
+
+def _rebuilt(url: str, query_of: Callable[..., str]) -> str:
+    """The URL with scheme, host and path in canonical form, the query as `query_of` keeps it
+    and no fragment; a URL that is not http(s) or cannot be taken apart stays as it is."""
     try:
         parts = urlsplit(url)
         scheme = parts.scheme.lower()
@@ -73,10 +90,21 @@ def canonical_url(url: str) -> str:
             return url
         netloc = _canonical_netloc(scheme, parts.netloc)
         path = _canonical_path(parts.path)
-        query = _canonical_query(parts.query, liferay="/-/asset_publisher/" in path)
-    except ValueError:  # includes UnicodeError: a URL we cannot take apart stays as it is
+        query = query_of(parts.query, liferay="/-/asset_publisher/" in path)
+    except ValueError:  # includes UnicodeError
         return url
     return urlunsplit((scheme, netloc, path, query, ""))
+
+
+def _kept_query(query: str, *, liferay: bool) -> str:
+    """The query without noise parameters, the others byte for byte (only spaces and raw
+    non-ASCII percent-encoded): re-encoding could change what the portal reads."""
+    kept = [
+        part
+        for part in query.split("&")
+        if part and not _is_noise(unquote_plus(part.partition("=")[0]), liferay=liferay)
+    ]
+    return quote(_BAD_PERCENT.sub("%25", "&".join(kept)), safe=_QUERY_SAFE)
 
 
 def _canonical_netloc(scheme: str, netloc: str) -> str:
