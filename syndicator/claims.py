@@ -158,15 +158,15 @@ class ClaimBook:
                     break
                 if current.status == PUBLISHED:
                     return self._already_published(session, current, published, now)
+                was = current.status  # the update below refreshes `current`
                 if post_store.compare_and_set(
                     session, claim.post_id, current.version, _published(published, now)
                 ):
                     reason = f"{published.url or published.remote_id} (answer came after the lease)"
                     post_store.record(
-                        session, claim.post_id, now, ACTOR, "late_success", current.status,
-                        PUBLISHED, reason,
-                    )  # fmt: skip
-                    log.warning("post.late_success", post=claim.post_id, was=current.status)
+                        session, claim.post_id, now, ACTOR, "late_success", was, PUBLISHED, reason
+                    )
+                    log.warning("post.late_success", post=claim.post_id, was=was)
                     return "published"
         log.error("post.late_success_unrecorded", post=claim.post_id, remote=published.remote_id)
         return "published"

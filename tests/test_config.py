@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from datetime import timedelta
+from ipaddress import ip_network
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ import pytest
 from syndicator.config import config_path, load_settings
 from syndicator.durations import format_duration, parse_duration
 from syndicator.errors import ConfigError
+from syndicator.settings_models import check_api_url, check_email, check_network
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -130,6 +132,27 @@ def test_secret_file_must_be_private(tmp_path: Path, monkeypatch: pytest.MonkeyP
     token = load_settings(path).channels["facebook"].page_token
     assert token is not None and token.get_secret_value() == "EAAB-from-file"
     assert "SYNDICATOR_CHANNELS__FACEBOOK__PAGE_TOKEN" not in os.environ
+
+
+@pytest.mark.parametrize(
+    ("mode", "private"), [(0o600, True), (0o400, True), (0o640, False), (0o604, False)]
+)
+def test_secret_file_private_to_its_owner_at_the_edge(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, mode: int, private: bool
+) -> None:
+    """0600 and the stricter 0400 are read; a group-readable 0640 (a file shared with an admin
+    group) is refused like a world-readable one."""
+    secret = tmp_path / "zalo-app-secret"
+    secret.write_text("Zalo-app-secret-4f9c1b\n")
+    secret.chmod(mode)
+    monkeypatch.setenv("SYNDICATOR_CHANNELS__ZALO__APP_SECRET_FILE", str(secret))
+    path = write(tmp_path, '[channels.zalo]\napp_id = "4242"\n')
+    if not private:
+        with pytest.raises(ConfigError, match=r"ZALO__APP_SECRET_FILE: .* is readable by others"):
+            load_settings(path)
+        return
+    app_secret = load_settings(path).channels["zalo"].app_secret
+    assert app_secret is not None and app_secret.get_secret_value() == "Zalo-app-secret-4f9c1b"
 
 
 def test_channel_type_defaults_to_its_name(tmp_path: Path) -> None:
@@ -325,3 +348,103 @@ def test_environment_value_names_its_variable(
     monkeypatch.setenv("SYNDICATOR_FEEDS", "soyte")
     with pytest.raises(ConfigError, match="SYNDICATOR_FEEDS: not valid JSON"):
         load_settings(write(tmp_path, ""))
+
+
+@pytest.mark.parametrize(
+    ("url", "allowed"),
+    [
+        ("https://openapi.zalo.me", True),
+        ("http://127.0.0.1:8080", True),
+        ("http://127.200.0.9", True),
+        ("http://localhost:9000", True),
+        ("http://[::1]:9000", True),
+        ("http://openapi.zalo.me", False),
+        ("http://10.20.1.5", False),
+        ("http://localhost.example.vn", False),
+        ("ftp://127.0.0.1", True),  # the URL type refuses other schemes before this check
+    ],
+)
+def test_an_api_url_is_https_or_plain_http_to_a_loopback_host(url: str, allowed: bool) -> None:
+    """Tokens and secrets travel in every request: plain http only to 127.0.0.0/8, ::1, localhost."""
+    if allowed:
+        assert check_api_url(url) == url
+    else:
+        with pytest.raises(ValueError, match="must be an https URL") as refused:
+            check_api_url(url)
+        assert str(refused.value).startswith(f"{url!r} must be an https URL")
+
+
+@pytest.mark.parametrize(
+    ("written", "network"),
+    [
+        ("10.20.0.0/16", ip_network("10.20.0.0/16")),
+        (" 10.20.1.5 ", ip_network("10.20.1.5/32")),
+        ("fd00::/8", ip_network("fd00::/8")),
+        (ip_network("127.0.0.0/8"), ip_network("127.0.0.0/8")),
+    ],
+)
+def test_an_allowed_network_is_a_range_or_one_address(written: object, network: object) -> None:
+    """CIDR or one address (a /32 or /128), spaces around it ignored."""
+    assert check_network(written) == network
+
+
+@pytest.mark.parametrize(
+    ("written", "message"),
+    [
+        ("10.20.1.5/16", "'10.20.1.5/16' has bits set past the prefix; write \"10.20.0.0/16\""),
+        ("so-khcn.gov.vn", "'so-khcn.gov.vn' is not an address range; write CIDR like"),
+        (42, "42 is not an address range"),
+    ],
+)
+def test_a_wrong_network_says_what_to_write(written: object, message: str) -> None:
+    """An address with host bits past its prefix names the range meant; anything else, the forms."""
+    with pytest.raises(ValueError, match=r"address range|past the prefix") as refused:
+        check_network(written)
+    assert str(refused.value).startswith(message)
+
+
+@pytest.mark.parametrize(
+    ("written", "shown"),
+    [
+        (10**18, "that number is longer than 3650d"),
+        (-(10**18), "that number is negative"),
+        (10**18 - 1, "999999999999999999 is longer than 3650d"),
+        ("x" * 38, "'" + "x" * 38 + "' is not a duration"),  # a repr of 40 characters: whole
+        ("x" * 39, "'" + "x" * 38 + "… is not a duration"),  # 41: cut to 39 and an ellipsis
+    ],
+)
+def test_a_refused_duration_is_quoted_short(written: object, shown: str) -> None:
+    """The message quotes the value on one short line: huge numbers by name, long text cut."""
+    with pytest.raises(ValueError, match=r"duration|negative|longer") as refused:
+        parse_duration(written)
+    assert str(refused.value).startswith(shown)
+
+
+@pytest.mark.parametrize(
+    ("written", "allowed"),
+    [
+        ("it@so.gov.vn", True),
+        ("  van.thu@skhcn.example.gov.vn ", True),
+        ("it@localhost", False),
+        ("@so.gov.vn", False),
+        ("it so.gov.vn", False),
+        ("phong it@so.gov.vn", False),
+        ("it@so.gov.vn@localhost", False),  # the domain is after the last @
+    ],
+)
+def test_an_email_address_has_a_name_an_at_and_a_dotted_domain_without_spaces(
+    written: str, allowed: bool
+) -> None:
+    if allowed:
+        assert check_email(written) == written.strip()
+    else:
+        with pytest.raises(ValueError, match="is not an e-mail address"):
+            check_email(written)
+
+
+def test_an_id_is_digits_or_left_empty(tmp_path: Path) -> None:
+    """An unset page id is empty (the channel is not configured yet); a set one is digits."""
+    settings = load_settings(write(tmp_path, '[channels.facebook]\ntype = "facebook"\n'))
+    assert settings.channels["facebook"].page_id == ""
+    with pytest.raises(ConfigError, match="is not an id"):
+        load_settings(write(tmp_path, '[channels.facebook]\ntype = "facebook"\npage_id = "12a"\n'))

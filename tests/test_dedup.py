@@ -55,6 +55,28 @@ def test_repeated_guid_falls_back_to_guid_and_link() -> None:
     assert [d.verdict for d in decide("a", batch, Known())] == [Verdict.NEW, Verdict.NEW]
 
 
+def test_a_batch_remembers_every_earlier_item_not_only_the_last() -> None:
+    """The third item of a fetch repeats the first one's link (under another guid): it is seen,
+    though an unrelated item came between them."""
+    batch = candidates(
+        [
+            item(guid="news_1", url="https://a.vn/tin-1"),
+            item(
+                guid="news_2",
+                url="https://a.vn/tin-2",
+                title="Hội nghị tổng kết công tác năm 2026 của Sở",
+            ),
+            item(guid="news_1-copy", url="https://a.vn/tin-1"),
+        ],
+        T0,
+    )
+    assert [d.verdict for d in decide("a", batch, Known())] == [
+        Verdict.NEW,
+        Verdict.NEW,
+        Verdict.SEEN,
+    ]
+
+
 def test_known_source_is_seen() -> None:
     """An item this feed gave before is seen, not new."""
     batch = candidates([item(guid="news_1")], T0)
@@ -91,6 +113,33 @@ def test_same_title_days_apart_is_new() -> None:
     batch = candidates([item(guid="x", published=T0 + timedelta(days=2))], T0)
     known = Known(by_title={batch[0].title_key: [StoredItem(3, frozenset({"b"}), T0)]})
     assert decide("a", batch, known)[0].verdict is Verdict.NEW
+
+
+@pytest.mark.parametrize(
+    ("apart", "verdict"),
+    [
+        (timedelta(days=1), Verdict.NEW_SOURCE),
+        (-timedelta(days=1), Verdict.NEW_SOURCE),
+        (timedelta(days=1, seconds=1), Verdict.NEW),
+        (-timedelta(days=1, seconds=1), Verdict.NEW),
+    ],
+)
+def test_same_story_window_is_a_day_either_way(apart: timedelta, verdict: Verdict) -> None:
+    """Another portal's copy of a long title dated exactly a day later or earlier is the same
+    story; a second more and it is another article."""
+    batch = candidates([item(guid="x", url="https://xa.gov.vn/1", published=T0 + apart)], T0)
+    known = Known(by_title={batch[0].title_key: [StoredItem(3, frozenset({"b"}), T0)]})
+    assert decide("a", batch, known)[0].verdict is verdict
+
+
+def test_a_feeds_own_item_with_the_same_long_title_stays_its_own() -> None:
+    """A portal that issues a second notice under the same long headline the same day (a new
+    URL and guid) gets a second item: a title joins only another portal's item."""
+    notice = item(guid="tcd-2", url="https://sxd.gov.vn/tcd-2", title=HEADLINE)
+    batch = candidates([notice], T0 + timedelta(hours=2))
+    known = Known(by_title={batch[0].title_key: [StoredItem(3, frozenset({"sxd"}), T0)]})
+    (decision,) = decide("sxd", batch, known)
+    assert decision.verdict is Verdict.NEW and decision.item_id is None
 
 
 def test_short_generic_titles_never_merge() -> None:

@@ -14,6 +14,7 @@ import responses
 import urllib3
 from urllib3.connection import HTTPConnection
 
+from connectors import facebook_errors
 from connectors.base import (
     Ambiguous,
     AuthProblem,
@@ -199,6 +200,103 @@ def test_read_errors_are_transient_not_ambiguous(
     graph.get(POSTS, status=status, **({"json": body} if body else {"body": "oops"}))
     with pytest.raises(Transient):
         connector(clock).find_existing(POST)
+
+
+@pytest.mark.parametrize(
+    ("status", "on_write", "on_read"),
+    [
+        (399, Ambiguous, Transient),
+        (400, Transient, Transient),
+        (407, Transient, Transient),
+        (408, Ambiguous, Transient),
+        (409, Transient, Transient),
+        (499, Transient, Transient),
+        (500, Ambiguous, Transient),
+    ],
+)
+def test_an_answer_without_a_graph_error_is_classified_by_its_status_at_the_edges(
+    status: int, on_write: type, on_read: type
+) -> None:
+    """A bare 5xx, 408 or non-error status after a POST may have posted (Ambiguous); a bare 4xx
+    did not; a GET is never Ambiguous. The message names the status."""
+    for write, expected in ((True, on_write), (False, on_read)):
+        found = facebook_errors.classify(status, None, None, write=write, env_name=ENV)
+        assert type(found) is expected
+        assert str(found) == f"HTTP {status} without a Graph error"
+
+
+@pytest.mark.parametrize(
+    ("body", "code", "subcode", "message", "label"),
+    [
+        (error(100, 33, message="(#100) Invalid", error_user_msg="Bài viết không hợp lệ"),
+         100, 33, "Bài viết không hợp lệ", "#100/33"),
+        (error(100, message="(#100) Invalid"), 100, None, "(#100) Invalid", "#100"),
+        ({"error": {"code": "190", "error_subcode": "463"}}, 0, None, "no message", "#0"),
+    ],
+)  # fmt: skip
+def test_a_graph_error_prefers_the_users_message_and_reads_only_whole_codes(
+    body: dict[str, object], code: int, subcode: int | None, message: str, label: str
+) -> None:
+    """error_user_msg is the readable one; codes written as text are not codes."""
+    found = facebook_errors.parse_error(body)
+    assert found is not None
+    assert (found.code, found.subcode, found.message, found.label()) == (
+        code, subcode, message, label,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("status", "code", "subcode", "kind", "words"),
+    [
+        (400, 102, None, AuthProblem, "page token invalid, expired or revoked: create a new Page token and set "),
+        (400, 190, 999, AuthProblem, "page token invalid, expired or revoked: create a new Page token and set "),
+        (403, 299, None, AuthProblem, "permission missing: grant pages_manage_posts and pages_read_engagement"
+                                      f" to the app, then create a new Page token and set {ENV}"),
+        (400, 300, None, Rejected, "Facebook #300: boom"),
+        (499, 100, None, Rejected, "Facebook #100: boom"),
+        (500, 100, None, Transient, "Facebook #100: boom"),
+    ],
+)  # fmt: skip
+def test_graph_error_codes_at_the_edges_of_their_ranges(
+    status: int, code: int, subcode: int | None, kind: type, words: str
+) -> None:
+    """102 is a token error like 190, with the generic fix for an unknown subcode; 200-299 are
+    permissions, 300 is not; a GET's 5xx with an unknown code is Transient and says what came."""
+    graph_error = facebook_errors.parse_error(error(code, subcode))
+    found = facebook_errors.classify(status, graph_error, None, write=False, env_name=ENV)
+    assert type(found) is kind
+    assert words in str(found)
+
+
+@pytest.mark.parametrize(
+    ("subcode", "hold"), [(1390008, timedelta(hours=1)), (None, timedelta(hours=6))]
+)
+def test_posting_too_fast_holds_an_hour_other_policy_blocks_six(
+    subcode: int | None, hold: timedelta
+) -> None:
+    graph_error = facebook_errors.parse_error(error(368, subcode))
+    found = facebook_errors.classify(400, graph_error, None, write=True, env_name=ENV)
+    assert isinstance(found, PolicyBlocked) and found.retry_after == hold
+
+
+def test_a_bare_429_keeps_the_platforms_wait() -> None:
+    """HTTP 429 without a Graph body is a rate limit carrying the wait the headers gave."""
+    found = facebook_errors.classify(429, None, timedelta(minutes=7), write=True, env_name=ENV)
+    assert isinstance(found, RateLimited)
+    assert found.retry_after == timedelta(minutes=7)
+
+
+@pytest.mark.parametrize(
+    ("estimate", "minutes"),
+    [(12, 12), ("12", 12), ("12.5", 12.5), (True, 0), ("soon", 0), (None, 0), ([3], 0)],
+)
+def test_the_regain_access_estimate_reads_numbers_and_numeric_text_only(
+    estimate: object, minutes: float
+) -> None:
+    """Graph's estimate in minutes, as a number or numeric text; anything else reads as 0."""
+    usage = {"call_count": 10, "estimated_time_to_regain_access": estimate}
+    headers = {"X-Business-Use-Case-Usage": json.dumps({PAGE: [usage]})}
+    assert facebook_errors.usage_estimate(headers) == timedelta(minutes=minutes)
 
 
 def test_duplicate_answered_by_the_post_already_there(graph: Any, clock: FakeClock) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import quote
@@ -116,6 +117,29 @@ def test_same_article_on_another_portal_is_a_source(engine: Engine) -> None:
     with reading(engine) as session:
         sources = session.exec(select(ItemSource.feed_id).order_by(ItemSource.feed_id)).all()
     assert len(items(engine)) == 1 and sources == ["tinh", "xa"]
+
+
+@pytest.mark.parametrize(
+    ("apart", "stored"),
+    [
+        (timedelta(days=1), 1),
+        (-timedelta(days=1), 1),
+        (timedelta(days=1, seconds=1), 2),
+        (-timedelta(days=1, seconds=1), 2),
+    ],
+)
+def test_same_title_under_another_url_joins_within_a_day_to_the_second(
+    engine: Engine, apart: timedelta, stored: int
+) -> None:
+    """The province's copy of a commune's article under its own URL, dated exactly a day after
+    or before it, is found in the database and joins it; a second further it is a new item."""
+    commune = article(1, host="xa.tinh.gov.vn")
+    store(engine, harvest([commune], "xa"), POLLING, 0)
+    copy = replace(
+        article(1, host="tinh.gov.vn", guid="tinh-1"), published=(commune.published or T0) + apart
+    )
+    store(engine, harvest([copy], "tinh", at=T0 + timedelta(days=2)), POLLING, 0)
+    assert len(items(engine)) == stored
 
 
 def test_failures_back_off_and_mark_broken(engine: Engine) -> None:

@@ -104,6 +104,24 @@ def test_readable_key_file_is_refused(tmp_path: Path) -> None:
         master_key(path, {})
 
 
+@pytest.mark.parametrize("mode", [0o600, 0o400])
+def test_key_file_private_to_its_owner_is_read(tmp_path: Path, mode: int) -> None:
+    """0600, and the stricter 0400 (a key made read-only after its backup), are read."""
+    path = tmp_path / "secret.key"
+    path.write_text(KEY + "\n")
+    path.chmod(mode)
+    assert master_key(path, {}) == KEY.encode()
+
+
+def test_group_readable_key_file_is_refused(tmp_path: Path) -> None:
+    """A key file only its group can read (0640) is refused like a world-readable one."""
+    path = tmp_path / "secret.key"
+    path.write_text(KEY)
+    path.chmod(0o640)
+    with pytest.raises(ConfigError, match="chmod 600"):
+        master_key(path, {})
+
+
 def test_purposes_get_different_keys() -> None:
     """Tokens and sessions are encrypted under different derived keys; the wrong one cannot read."""
     from cryptography.fernet import InvalidToken

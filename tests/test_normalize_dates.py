@@ -70,6 +70,32 @@ def test_parse_date_rejects_nonsense(raw: str) -> None:
     assert parse_date(raw, TZ) is None
 
 
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        # A day or month of 12 decides nothing: the 12-hour clock (US) or the Vietnamese order.
+        ("12/05/2026 9:25:00 AM", (utc(2026, 12, 5, 2, 25), True)),
+        ("05/12/2026 09:25", (utc(2026, 12, 5, 2, 25), True)),
+        # RFC 2822 two-digit years: 00-49 are 2000s, 50-99 are 1900s.
+        ("Sun, 05 Oct 49 14:10:00 +0700", (utc(2049, 10, 5, 7, 10), False)),
+        ("Thu, 05 Oct 50 14:10:00 +0700", (utc(1950, 10, 5, 7, 10), False)),
+        # A 12-hour clock has hours 1 to 12.
+        ("10/2/2026 1:25:00 PM", (utc(2026, 10, 2, 6, 25), True)),
+        ("10/2/2026 12:25:00 PM", (utc(2026, 10, 2, 5, 25), True)),
+        ("10/2/2026 0:25:00 AM", None),
+        ("10/2/2026 13:25:00 PM", None),
+        # Offsets up to 14 hours exist (Kiribati); 14:10 does not.
+        ("Fri, 04 Sep 2026 18:48:27 +14:00", (utc(2026, 9, 4, 4, 48, 27), False)),
+        ("Fri, 04 Sep 2026 18:48:27 +14:10", None),
+        # An RFC 822 date without a zone is read in the feed's timezone, like every other form.
+        ("Mon, 05 Oct 2026 09:25", (utc(2026, 10, 5, 2, 25), True)),
+    ],
+)
+def test_parse_date_edges(raw: str, expected: tuple[datetime, bool] | None) -> None:
+    """Each rule's boundary, on both sides."""
+    assert parse_date(raw, TZ) == expected
+
+
 def entry_for(pub_date: str) -> dict[str, object]:
     feed = (
         f"<rss version='2.0'><channel><item><title>t</title><pubDate>{pub_date}</pubDate>"
@@ -106,6 +132,20 @@ def test_slightly_future_date_is_kept() -> None:
     """A date less than a day ahead (clock skew, time zones) is kept."""
     entry = {"published": "Sun, 01 Nov 2026 12:00:00 +0700"}
     assert item_date(entry, fetched_at=FETCHED_AT, tz=TZ) == (utc(2026, 11, 1, 5), frozenset())
+
+
+def test_a_date_exactly_a_day_ahead_is_kept_a_second_more_is_clamped() -> None:
+    """The clamp's edge: a day after the fetch is kept as written; a day and a second is not."""
+    at_the_edge = {"published": "Mon, 02 Nov 2026 07:00:00 +0700"}
+    past_it = {"published": "Mon, 02 Nov 2026 07:00:01 +0700"}
+    assert item_date(at_the_edge, fetched_at=FETCHED_AT, tz=TZ) == (
+        utc(2026, 11, 2),
+        frozenset(),
+    )
+    assert item_date(past_it, fetched_at=FETCHED_AT, tz=TZ) == (
+        FETCHED_AT,
+        frozenset({Flag.DATE_CLAMPED}),
+    )
 
 
 @pytest.mark.parametrize("entry", [{}, {"published": "không rõ"}, {"published": ""}])

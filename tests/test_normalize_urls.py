@@ -76,3 +76,17 @@ def test_non_web_or_broken_urls_come_back_unchanged(odd: str) -> None:
 def test_absolute_url(url: str | None, base: str, expected: str | None) -> None:
     """Relative links resolve against the base; only http(s) results are accepted."""
     assert absolute_url(url, base) == expected
+
+
+def test_control_characters_are_dropped_and_a_relative_link_without_base_is_refused() -> None:
+    """A tab or newline inside a link (as feeds wrap them) is removed, not replaced; a relative
+    link with no base to resolve it against is no link."""
+    assert absolute_url("https://a.vn/tin\t-1\n.html", None) == "https://a.vn/tin-1.html"
+    assert absolute_url("/vi/news/1.html", None) is None
+
+
+def test_canonical_query_keeps_empty_values_and_encodes_spaces_as_percent_20() -> None:
+    """A parameter written empty is still part of the address; spaces become %20, not +."""
+    assert canonical_url("https://stnmt.example.gov.vn/tin-tuc?id=5&trang=&tu khoa=đất đai") == (
+        "https://stnmt.example.gov.vn/tin-tuc?id=5&trang=&tu%20khoa=%C4%91%E1%BA%A5t%20%C4%91ai"
+    )

@@ -282,3 +282,38 @@ def test_template_error_flags_the_post_and_stops_nothing(engine: Engine) -> None
     assert any(
         flag.startswith("template_error:") and "khong-co.facebook.j2" in flag for flag in post.flags
     )
+
+
+def test_post_lookups_keep_to_their_item_channel_and_generation(engine: Engine) -> None:
+    """The storage reads behind repost and the queue screens: the newest generation of an item's
+    post on a channel, the channels an item went to, a post with its own item."""
+    by_channel = {}
+    for post_id in make_posts(engine, feed(channels=("facebook", "zalo")), parsed(n=1)):
+        with reading(engine) as session:
+            found = post_store.get(session, post_id)
+            assert found is not None
+            by_channel[found.channel] = found
+    (other_id,) = make_posts(engine, feed(), parsed(title="Hội nghị tổng kết năm 2026", n=2))
+    first_item = by_channel["facebook"].item_id
+    with writing(engine) as session:
+        repost = Post(**by_channel["facebook"].model_dump(exclude={"id"}) | {"generation": 1})
+        session.add(repost)
+    with reading(engine) as session:
+        other = post_store.get(session, other_id)
+        assert other is not None
+        newest = post_store.latest_for(session, first_item, "facebook")
+        assert newest is not None and newest.generation == 1
+        on_zalo = post_store.latest_for(session, first_item, "zalo")
+        assert on_zalo is not None and on_zalo.id == by_channel["zalo"].id
+        assert post_store.latest_for(session, other.item_id, "zalo") is None
+        assert post_store.channels_of(session, first_item) == ["facebook", "zalo"]
+        assert post_store.channels_of(session, other.item_id) == ["facebook"]
+        ((post, item),) = post_store.with_items(session, [other_id])
+        assert (post.id, item.id, item.title) == (
+            other_id,
+            other.item_id,
+            "Hội nghị tổng kết năm 2026",
+        )
+        by_id = post_store.item_by(session, other.item_id, None)
+        by_key = post_store.item_by(session, None, "unews_2")
+        assert by_id is not None and by_key is not None and by_id.id == by_key.id == other.item_id

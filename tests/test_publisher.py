@@ -5,11 +5,13 @@ the HTTP fakes of Facebook and Zalo are exercised in their own tests."""
 from __future__ import annotations
 
 import threading
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import Engine
+from sqlmodel import select
 
 from connectors.base import (
     Ambiguous,
@@ -24,7 +26,9 @@ from connectors.base import (
 )
 from connectors.sandbox import SandboxConnector
 from storage import posts as post_store
-from storage.session import reading
+from storage import publishing as publishing_store
+from storage.models import Alert, PostStep
+from storage.session import reading, writing
 from syndicator.config import Settings
 from syndicator.publisher import LADDER, LEASE, VISIBILITY_DELAY, Publisher
 from tests.conftest import FakeClock
@@ -187,6 +191,56 @@ def test_ladder_ends_in_failed(engine: Engine, clock: FakeClock) -> None:
     assert failed.status == "failed" and "503" in (failed.last_error or "")
 
 
+def test_the_last_rung_still_retries_and_the_next_attempt_fails(
+    engine: Engine, clock: FakeClock
+) -> None:
+    """Attempts 1 to 5 each wait their rung of the ladder (5 min, 30 min, 1 h, 3 h, 6 h), the
+    fifth included; the sixth attempt is the one that fails for good."""
+    post_id = approved_post(engine)
+    connector = Scripted()
+    unavailable: list[BaseException | None] = [Transient("HTTP 503 Service Unavailable")]
+    connector.answers = unavailable * 3 * 6
+    minutes = (5, 30, 60, 180, 360)
+    for rung in minutes:
+        (outcome,) = publisher(engine, connector, clock).run_once()
+        waiting = post(engine, post_id)
+        assert outcome.status == "retry" and waiting.status == "approved"
+        assert waiting.next_attempt_at == clock.now() + timedelta(minutes=rung)
+        clock.current = waiting.next_attempt_at
+    (last,) = publisher(engine, connector, clock).run_once()
+    failed = post(engine, post_id)
+    assert last.status == "failed" and failed.status == "failed" and failed.attempts == 6
+    assert "gave up after 6 attempts" in last.detail and connector.calls == 3 * 6
+
+
+def test_daily_cap_counts_the_whole_local_day(engine: Engine, clock: FakeClock) -> None:
+    """With two posts a day, one sent at 00:05 in Hà Nội (17:05 UTC the day before) and one at
+    noon, a third approved at 23:50 waits: the history read reaches back over the whole local
+    day. It goes at midnight, not a second before."""
+    capped = Settings.model_validate(
+        {
+            "channels": {"facebook": {"type": "facebook"}},
+            "pacing": {"facebook": {"quiet_hours": "", "min_spacing": "0s", "max_per_day": 2}},
+        }
+    )
+    hanoi, connector = ZoneInfo(capped.timezone), Scripted()
+    pub = Publisher(engine, {"facebook": connector}, capped, clock)
+
+    def at(day: int, hour: int, minute: int, second: int = 0) -> None:
+        clock.current = datetime(2026, 11, day, hour, minute, second, tzinfo=hanoi).astimezone(UTC)
+
+    for n, hour, minute in ((1, 0, 5), (2, 12, 0)):
+        approved_post(engine, n)
+        at(2, hour, minute)
+        assert [o.status for o in pub.run_once()] == ["published"]
+    third = approved_post(engine, 3)
+    for hour, minute, second in ((23, 50, 0), (23, 59, 59)):
+        at(2, hour, minute, second)
+        assert pub.due_posts("facebook") == [] and pub.run_once() == []
+    at(3, 0, 0)
+    assert [(o.post_id, o.status) for o in pub.run_once()] == [(third, "published")]
+
+
 def test_rate_limit_pauses_the_channel(engine: Engine, clock: FakeClock) -> None:
     """A rate limit pauses the channel until the platform's time; the post waits, then goes."""
     first, second = approved_post(engine, 1), approved_post(engine, 2)
@@ -229,6 +283,117 @@ def test_rejected_post_fails_with_the_message(engine: Engine, clock: FakeClock) 
         outcome.status == "failed"
         and post(engine, post_id).last_error == "(#100) Invalid parameter: link"
     )
+
+
+@pytest.mark.parametrize(
+    ("error", "status", "action", "outcome_status", "next_in"),
+    [
+        (Rejected("(#100) Invalid parameter: link"), "failed", "refuse", "failed", None),
+        (
+            RateLimited("rate limited (#4 Application request limit reached)", timedelta(minutes=30)),
+            "approved", "pause", "paused", timedelta(minutes=30),
+        ),
+        (AuthProblem("page token expired: set a new one"), "approved", "pause", "paused", None),
+        (Transient("HTTP 502 without a Graph error"), "approved", "retry", "retry", LADDER[0]),
+    ],
+)  # fmt: skip
+def test_each_failed_attempt_is_recorded_with_the_platforms_words(
+    engine: Engine,
+    clock: FakeClock,
+    error: Exception,
+    status: str,
+    action: str,
+    outcome_status: str,
+    next_in: timedelta | None,
+) -> None:
+    """The outcome, the post's last_error and next try, the audit event and the channel's pause
+    each carry what the platform said; the editor sees why, the pacer sees when."""
+    post_id = approved_post(engine)
+    connector = Scripted()
+    connector.answers = [error] * 3  # the in-run tries of a Transient
+    connector.healthy = False
+    (outcome,) = publisher(engine, connector, clock).run_once()
+    message = str(error)
+    assert (outcome.post_id, outcome.channel, outcome.status) == (
+        post_id,
+        "facebook",
+        outcome_status,
+    )
+    assert outcome.detail == message
+    after = post(engine, post_id)
+    assert (after.status, after.last_error) == (status, message)
+    assert after.next_attempt_at == (clock.now() + next_in if next_in else None)
+    with reading(engine) as session:
+        last = post_store.trail(session, post_id)[-1]
+        pause = publishing_store.pause_of(session, "facebook")
+    assert (last.action, last.from_status, last.to_status, last.reason) == (
+        action, "publishing", status, message,
+    )  # fmt: skip
+    if action == "pause":
+        assert pause is not None and pause.reason == message
+    else:
+        assert pause is None
+
+
+def test_giving_up_after_the_ladder_names_the_attempts(engine: Engine, clock: FakeClock) -> None:
+    """The last rung spent, the post fails with the count in the audit and the platform's
+    words as its last error."""
+    post_id = approved_post(engine)
+    connector = Scripted()
+    for _ in range(len(LADDER) + 1):
+        connector.answers = [Transient("HTTP 503 without a Graph error")] * 3
+        (outcome,) = publisher(engine, connector, clock).run_once()
+        clock.advance(days=2)
+    assert outcome.status == "failed"
+    after = post(engine, post_id)
+    assert (after.status, after.last_error) == ("failed", "HTTP 503 without a Graph error")
+    with reading(engine) as session:
+        last = post_store.trail(session, post_id)[-1]
+    assert (last.action, last.reason) == (
+        "fail", f"gave up after {len(LADDER) + 1} attempts: HTTP 503 without a Graph error",
+    )  # fmt: skip
+
+
+def test_a_failing_search_keeps_its_reason_and_one_for_auth_pauses_the_channel(
+    engine: Engine, clock: FakeClock
+) -> None:
+    """After an unknown outcome, a search refused for the token records why and pauses the
+    channel with the platform's words; a token that still fails its check keeps it paused."""
+    post_id = approved_post(engine)
+    connector = Scripted()
+    connector.answers = [Ambiguous("connection reset")]
+    publisher(engine, connector, clock).run_once()
+    connector.find_error = AuthProblem("page token expired: set a new one")
+    connector.healthy = False
+    clock.advance(minutes=5)
+    (outcome,) = publisher(engine, connector, clock).run_once()
+    message = "cannot tell whether it was published: page token expired: set a new one"
+    assert (outcome.status, outcome.detail) == ("unknown", message)
+    after = post(engine, post_id)
+    assert (after.status, after.last_error) == ("publishing", message)
+    with reading(engine) as session:
+        last = post_store.trail(session, post_id)[-1]
+        pause = publishing_store.pause_of(session, "facebook")
+    assert (last.action, last.reason) == ("search_failed", message)
+    assert pause is not None and pause.reason == "page token expired: set a new one"
+
+
+def test_a_token_check_that_raises_keeps_the_channel_paused(
+    engine: Engine, clock: FakeClock
+) -> None:
+    """While paused for its token, a check that itself fails (the platform is down) is not
+    taken for a fixed token: nothing is sent."""
+    post_id = approved_post(engine)
+    connector = Scripted()
+    connector.answers = [AuthProblem("page token expired: set a new one")]
+    publisher(engine, connector, clock).run_once()
+
+    def failing_check() -> Health:
+        raise Transient("graph.facebook.com unreachable")
+
+    connector.check = failing_check  # type: ignore[method-assign]
+    assert publisher(engine, connector, clock).run_once() == []
+    assert post(engine, post_id).status == "approved" and connector.calls == 1
 
 
 def test_contradictory_answers_go_to_needs_attention(engine: Engine, clock: FakeClock) -> None:
@@ -279,3 +444,93 @@ def test_sandbox_writes_an_escaped_preview(
     hostile.publish(OutgoingPost(post_id=7, text="<script>alert(1)</script>", link="javascript:x"))
     html = (tmp_path / "h" / "post-7.html").read_text(encoding="utf-8")
     assert "<script>alert" not in html and "javascript:" not in html
+
+
+def test_audit_counts_keep_to_their_post_channel_action_and_time(
+    engine: Engine, clock: FakeClock
+) -> None:
+    """What the publisher counts from the trail: the channel's claims from a moment on (the
+    headroom of unsettled attempts), one post's events of one kind from a moment on, oldest
+    first (the failed searches of an attempt)."""
+    on_facebook, on_zalo = sorted(
+        make_posts(engine, feed(review="auto", channels=("facebook", "zalo")), parsed(n=1)),
+        key=lambda post_id: post(engine, post_id).channel != "facebook",
+    )
+    other = approved_post(engine, 2)
+    since = clock.now()
+    events = [
+        (on_facebook, "claim", since - timedelta(seconds=1)),
+        (on_facebook, "claim", since),
+        (on_facebook, "search_failed", since + timedelta(minutes=9)),
+        (on_facebook, "search_failed", since + timedelta(minutes=1)),
+        (on_facebook, "search_failed", since - timedelta(seconds=1)),
+        (on_facebook, "retry", since + timedelta(minutes=2)),
+        (other, "claim", since + timedelta(minutes=3)),
+        (other, "search_failed", since + timedelta(minutes=4)),
+        (on_zalo, "claim", since + timedelta(minutes=5)),
+    ]
+    with writing(engine) as session:
+        for post_id, action, at in events:
+            post_store.record(session, post_id, at, "publisher", action, "approved", "publishing")
+    with reading(engine) as session:
+        assert publishing_store.claims_since(session, "facebook", since) == 2
+        assert publishing_store.claims_since(session, "zalo", since) == 1
+        assert publishing_store.events_since(session, on_facebook, "search_failed", since) == [
+            since + timedelta(minutes=1),
+            since + timedelta(minutes=9),
+        ]
+
+
+def test_a_fixed_token_lifts_the_pause(engine: Engine, clock: FakeClock) -> None:
+    """Once the token checks out again the pause row is gone, not checked again every pass."""
+    approved_post(engine)
+    connector = Scripted()
+    connector.answers = [AuthProblem("page token expired: set a new one")]
+    publisher(engine, connector, clock).run_once()
+    (resumed,) = publisher(engine, connector, clock).run_once()
+    assert resumed.status == "published"
+    with reading(engine) as session:
+        assert publishing_store.pause_of(session, "facebook") is None
+
+
+def test_prune_drops_only_finished_posts_steps_and_resolved_alerts_before_the_cut(
+    engine: Engine, clock: FakeClock
+) -> None:
+    """Step results go once a post is published, failed or rejected before the cut (not at
+    it, not for a post still in the pipeline); alerts once resolved before their cut."""
+    cut = clock.now()
+    finished = {
+        "published": cut - timedelta(seconds=1),
+        "failed": cut - timedelta(days=40),
+        "rejected": cut - timedelta(days=40),
+    }
+    kept = {"approved": cut - timedelta(days=40), "needs_attention": cut - timedelta(days=40)}
+    post_ids = []
+    for n, (status, updated) in enumerate([*finished.items(), *kept.items(), ("published", cut)]):
+        post_id = approved_post(engine, n + 1)
+        post_ids.append(post_id)
+        with writing(engine) as session:
+            current = post_store.get(session, post_id)
+            assert current is not None
+            changes = {"status": status, "updated_at": updated}
+            assert post_store.compare_and_set(session, post_id, current.version, changes)
+            session.add(PostStep(post_id=post_id, step="token", value="t", at=updated))
+    with writing(engine) as session:
+        for key, resolved in [
+            ("old", cut - timedelta(seconds=1)),
+            ("at_cut", cut),
+            ("open", None),
+        ]:
+            session.add(
+                Alert(key=key, kind="feed_broken", subject="skhcn", detail="HTTP 503",
+                      opened_at=cut - timedelta(days=400), resolved_at=resolved)
+            )  # fmt: skip
+    with writing(engine) as session:
+        assert publishing_store.prune(session, cut, cut) == (3, 1)
+    with writing(engine) as session:
+        assert publishing_store.prune(session, cut, cut) == (0, 0)  # nothing more to drop
+    with reading(engine) as session:
+        left = {step.post_id for step in session.exec(select(PostStep))}
+        alerts = {alert.key for alert in session.exec(select(Alert))}
+    assert left == set(post_ids[3:])
+    assert alerts == {"at_cut", "open"}

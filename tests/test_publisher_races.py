@@ -33,7 +33,7 @@ from storage import posts as post_store
 from storage import publishing as store
 from storage.session import reading
 from syndicator import publisher as publisher_module
-from syndicator.claims import Claim
+from syndicator.claims import Claim, ClaimBook
 from syndicator.config import load_settings
 from syndicator.errors import ConfigError
 from syndicator.publisher import LADDER, LEASE, VISIBILITY_DELAY, Publisher
@@ -206,6 +206,68 @@ def test_a_duplicate_is_recorded_for_a_person(engine: Engine, clock: FakeClock) 
     assert done.status == "published" and done.remote_id == recorded
     assert "published twice" in (done.last_error or "") and duplicate in (done.last_error or "")
     assert actions(engine, post_id)[-1] == "duplicate"
+
+
+def test_late_answers_leave_their_reasons_in_the_trail(engine: Engine, clock: FakeClock) -> None:
+    """A late success for a post a search already found under the same id changes nothing; one
+    under another id is a duplicate whose audit event and last_error name both copies; one for
+    a post still waiting records where it came from and the link."""
+    found, twice = approved_post(engine, 1), approved_post(engine, 2)
+    platform = Platform()
+    make(engine, platform, clock).run_once()  # both published
+    waiting = approved_post(engine, 3)
+    clock.advance(hours=1)
+    book = ClaimBook(engine, clock, "worker-a", LEASE)
+    stale = {pid: Claim(pid, "facebook", "worker-a", 1, clock.now()) for pid in (found, twice)}
+    recorded = post(engine, found).remote_id or ""
+    trail_before = actions(engine, found)
+    assert book.late_success(stale[found], Published(recorded, None)) == "published"
+    assert actions(engine, found) == trail_before
+
+    other = Published(f"{PAGE}_9999", None)
+    assert book.late_success(stale[twice], other) == "duplicate"
+    with reading(engine) as session:
+        event = post_store.trail(session, twice)[-1]
+    kept = post(engine, twice)
+    assert (event.action, event.from_status, event.to_status) == (
+        "duplicate",
+        "published",
+        "published",
+    )
+    assert event.reason == kept.last_error
+    assert f"also on the channel as {PAGE}_9999 (no link) besides {kept.remote_id}" in (
+        event.reason or ""
+    )
+
+    claim = Claim(waiting, "facebook", "worker-a", 1, clock.now())
+    late = Published(f"{PAGE}_7777", f"https://www.facebook.com/{PAGE}_7777")
+    assert book.late_success(claim, late) == "published"
+    with reading(engine) as session:
+        event = post_store.trail(session, waiting)[-1]
+    assert (event.action, event.from_status, event.to_status, event.reason) == (
+        "late_success", "approved", "published",
+        f"https://www.facebook.com/{PAGE}_7777 (answer came after the lease)",
+    )  # fmt: skip
+    assert post(engine, waiting).remote_id == f"{PAGE}_7777"
+
+
+def test_a_lease_renewed_after_another_worker_saw_it_run_out_is_not_taken_over(
+    engine: Engine, clock: FakeClock
+) -> None:
+    """Another worker reads the claim as run out; before it takes the post over, a late
+    renewal of the first worker gets through: the take-over finds the lease alive and stays
+    out, and the first worker still holds its claim."""
+    post_id = approved_post(engine)
+    first, second = make(engine, Platform(), clock), make(engine, Platform(), clock)
+    claim = first.claims.claim(post(engine, post_id))
+    assert claim is not None
+    beyond_the_lease(clock)
+    with reading(engine) as session:
+        (stale,) = store.stale_claims(session, "facebook", clock.now())
+    assert first.claims.renew(claim)
+    assert second.claims.take_over(stale) is None
+    held = post(engine, post_id)
+    assert held.claimed_by == first.worker and held.claim_expires_at == clock.now() + LEASE
 
 
 def test_the_lease_is_renewed_while_a_send_is_slow(
@@ -445,7 +507,8 @@ def test_a_post_awaiting_reconcile_does_not_hold_its_channel(
     engine: Engine, clock: FakeClock
 ) -> None:
     """While one post's outcome is unknown, the channel's next due post goes out in the same
-    pass; the first is reconciled later from its attempt's start, and found, once."""
+    pass; the first is reconciled later from its attempt's start, and found, once. Passes
+    before and after that send nothing again."""
     platform = Platform()
     approved_post(engine, 1)
     approved_post(engine, 2)
@@ -454,11 +517,39 @@ def test_a_post_awaiting_reconcile_does_not_hold_its_channel(
     outcomes = make(engine, platform, clock).run_once()
     assert [o.status for o in outcomes] == ["unknown", "published"]
     lost = outcomes[0].post_id
+    assert make(engine, platform, clock).run_once() == []  # too early to ask the platform
     clock.advance(seconds=VISIBILITY_DELAY.total_seconds() + 1)
     (found,) = make(engine, platform, clock).run_once()
     assert (found.post_id, found.status) == (lost, "published")
     assert platform.searched_from == [started]
+    assert make(engine, platform, clock).run_once() == [] and platform.sends == 2
     assert sorted(len(platform.copies(o.post_id)) for o in outcomes) == [1, 1]
+
+
+def test_a_live_claim_of_another_worker_does_not_hold_the_channel(
+    engine: Engine, clock: FakeClock
+) -> None:
+    """While one worker's request for a post is in flight (its lease alive), another worker's
+    pass leaves that post alone and sends the channel's next one; the first worker then records
+    its own post and skips the one already sent. Each is on the Page once."""
+    platform = Platform()
+    first_id, second_id = approved_post(engine, 1), approved_post(engine, 2)
+    first, second = make(engine, platform, clock), make(engine, platform, clock)
+    meanwhile = []
+
+    def another_worker_passes(_: OutgoingPost) -> None:
+        clock.advance(minutes=1)  # well within the lease
+        meanwhile.extend(second.run_once())
+
+    platform.during_send = another_worker_passes
+    outcomes = first.run_once()
+    assert [(o.post_id, o.status) for o in meanwhile] == [(second_id, "published")]
+    assert [(o.post_id, o.status) for o in outcomes] == [
+        (first_id, "published"),
+        (second_id, "skipped"),
+    ]
+    assert len(platform.copies(first_id)) == len(platform.copies(second_id)) == 1
+    assert platform.sends == 2 and post(engine, first_id).status == "published"
 
 
 def test_the_channel_holds_once_enough_posts_went_out_after_an_unknown_outcome(

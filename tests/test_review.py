@@ -83,6 +83,16 @@ def test_each_rule_gives_its_reason() -> None:
     ]
 
 
+def test_old_item_edge_is_max_age_days() -> None:
+    """An article exactly `review.max_age_days` old passes; a second older it waits, and the
+    reason says how many whole days old it is."""
+    policy = ReviewSettings(max_age_days=7)
+    at_the_edge = subject(published=NOW - timedelta(days=7))
+    past_it = subject(published=NOW - timedelta(days=7, seconds=1))
+    assert reasons(at_the_edge, policy, NOW) == []
+    assert reasons(past_it, policy, NOW) == ["old_item:7"]
+
+
 def test_watch_word_in_title_is_a_reason() -> None:
     """A watch word in the title forces review and names the word."""
     assert reasons(subject(title="Văn bản tối mật"), ReviewSettings(), NOW) == [
@@ -96,3 +106,8 @@ def test_reasons_read_in_vietnamese() -> None:
     assert describe("watch_word:tối mật") == "Có từ cần kiểm tra (bí mật nhà nước): tối mật."
     assert describe("old_item:10") == "Tin đã cũ (đăng từ 10 ngày trước)."
     assert describe("short_body") == "Nội dung trống hoặc quá ngắn."
+
+
+def test_a_reason_without_a_sentence_is_shown_as_its_code() -> None:
+    """A code stored by a newer version (no sentence here yet) is shown as written, not lost."""
+    assert describe("source_blocked:skhcn.example.gov.vn") == "source_blocked"

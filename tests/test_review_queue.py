@@ -16,6 +16,7 @@ from connectors.base import Rejected
 from storage import posts as post_store
 from storage.models import Post
 from storage.session import reading, writing
+from syndicator.config import Settings
 from syndicator.posts import (
     APPROVED,
     FAILED,
@@ -29,7 +30,7 @@ from syndicator.posts import (
 from syndicator.publisher import outgoing
 from syndicator.review_queue import RECENT_EDIT, ReviewQueue
 from syndicator.settings_models import FeedSettings, ReviewSettings
-from syndicator.slots import channel_queue
+from syndicator.slots import channel_queue, next_slots
 from tests.conftest import FakeClock
 from tests.test_posts import CHANNELS, NOW, TEMPLATES, feed, make_posts, parsed, renderer
 from tests.test_publisher import Scripted, publisher
@@ -281,3 +282,22 @@ def test_repost_asked_to_approve_still_waits_when_its_template_fails(
     post = load(engine, again)
     assert post.status == PENDING and post.generation == 1
     assert post.flags[0] == "repost" and post.flags[1].startswith("template_error:")
+
+
+def test_next_slots_covers_every_channel_with_its_own_pacing_in_local_time(
+    engine: Engine,
+) -> None:
+    """At 23:00 in Hanoi (16:00 UTC) the Facebook post waits for the end of the default quiet
+    hours, 06:00 local; the Zalo channel, paced without quiet hours, may post now."""
+    now = datetime(2026, 11, 1, 16, 0, tzinfo=UTC)
+    ids = make_posts(engine, feed(review="auto", channels=("facebook", "zalo")), parsed(n=1))
+    channel_of = {post_id: load(engine, post_id).channel for post_id in ids}
+    settings = Settings(
+        channels={"facebook": {"type": "facebook"}, "zalo": {"type": "zalo"}},
+        pacing={"zalo": {"quiet_hours": ""}},
+    )
+    slots = next_slots(engine, settings, now)
+    assert {channel_of[post_id]: slot for post_id, slot in slots.items()} == {
+        "facebook": datetime(2026, 11, 1, 23, 0, tzinfo=UTC),
+        "zalo": now,
+    }

@@ -7,14 +7,19 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+import requests
+import responses
 from sqlalchemy import Engine
 
+from connectors.base import AuthProblem, Transient
+from connectors.zalo_tokens import OAUTH_PATH, TokenPair, ZaloTokens
 from storage.models import ChannelToken
 from storage.session import reading
 from storage.tokens import SqlTokenStore, TokenKeyMismatch
 from syndicator.keys import derived_fernet
 
 NOW = datetime(2026, 11, 1, tzinfo=UTC)
+OAUTH = "https://oauth.zaloapp.com"
 
 
 @dataclass(frozen=True)
@@ -24,13 +29,15 @@ class Pair:
     expires_at: datetime
 
 
-def store(engine: Engine, tmp_path: Path, key: str = "k" * 40) -> SqlTokenStore:
+def store(
+    engine: Engine, tmp_path: Path, key: str = "k" * 40, make_pair: type = Pair
+) -> SqlTokenStore:
     return SqlTokenStore(
         engine,
         "zalo",
         derived_fernet(key.encode(), "tokens"),
         tmp_path / "zalo.lock",
-        Pair,
+        make_pair,
         lambda: NOW,
     )
 
@@ -61,6 +68,53 @@ def test_replace_checks_the_old_refresh_token(engine: Engine, tmp_path: Path) ->
 def test_wrong_master_key_is_a_clear_error(engine: Engine, tmp_path: Path) -> None:
     """Tokens saved under one key cannot be read under another, and are left untouched."""
     store(engine, tmp_path).seed(Pair("AT", "RT", NOW))
-    with pytest.raises(TokenKeyMismatch, match="restore the key"):
+    with pytest.raises(TokenKeyMismatch) as refused:
         store(engine, tmp_path, key="x" * 40).current()
+    assert str(refused.value) == (
+        "the stored zalo tokens cannot be decrypted with this SYNDICATOR_SECRET_KEY: restore the"
+        " key they were saved with (var/secret.key or the environment); the tokens were left"
+        " untouched"
+    )
     assert store(engine, tmp_path).current().refresh_token == "RT"
+
+
+def sealed(engine: Engine) -> tuple[str, str]:
+    """The stored pair as the table holds it: re-encrypting the same tokens would change it."""
+    with reading(engine) as session:
+        row = session.get(ChannelToken, "zalo")
+    assert row is not None
+    return row.access_token_enc, row.refresh_token_enc
+
+
+@pytest.mark.parametrize(
+    ("answer", "error"),
+    [
+        ({"json": {"access_token": "AT-new", "expires_in": "90000"}}, AuthProblem),
+        ({"status": 500, "body": "<html>500 Internal Server Error</html>"}, Transient),
+    ],
+    ids=["no-refresh-token", "http-500"],
+)
+def test_a_refresh_without_a_new_pair_leaves_the_stored_pair(
+    engine: Engine, tmp_path: Path, answer: dict[str, object], error: type[Exception]
+) -> None:
+    """Zalo answering a new access token without its refresh token (re-consent: AuthProblem),
+    or HTTP 500 (in doubt: Transient), leaves the encrypted pair in the database untouched."""
+    tokens = store(engine, tmp_path, make_pair=TokenPair)
+    pair = TokenPair("AT-current", "RT-current", NOW + timedelta(minutes=30))
+    tokens.seed(pair)
+    before = sealed(engine)
+    oauth = ZaloTokens(
+        requests.Session(),
+        oauth_url=OAUTH,
+        app_id="4242",
+        app_secret="app-secret-XYZ",
+        store=tokens,
+        clock=lambda: NOW,
+        timeout=5.0,
+        margin=timedelta(hours=1),
+    )
+    with responses.RequestsMock() as mocked:
+        mocked.post(OAUTH + OAUTH_PATH, **answer)
+        with pytest.raises(error, match="stored pair is kept"):
+            oauth.access_token()
+    assert sealed(engine) == before and tokens.current() == pair

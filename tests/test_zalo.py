@@ -11,7 +11,9 @@ from urllib.parse import parse_qs
 import pytest
 import requests
 import responses
+from structlog.testing import capture_logs
 
+from connectors import zalo_errors
 from connectors.base import (
     Ambiguous,
     AuthProblem,
@@ -141,6 +143,22 @@ def test_refresh_server_error_keeps_the_pair(mocked: responses.RequestsMock) -> 
     with pytest.raises(Transient):
         zalo.tokens.refresh()
     assert tokens.replaced == 0
+
+
+@pytest.mark.parametrize(
+    ("status", "kind"), [(500, Transient), (599, Transient), (499, AuthProblem)]
+)
+def test_refresh_in_doubt_from_http_500_refused_below_it(
+    mocked: responses.RequestsMock, status: int, kind: type[Exception]
+) -> None:
+    """HTTP 500 is the first status that may mean the refresh reached Zalo (in doubt, Transient:
+    no re-consent asked for); a 4xx is a refusal (AuthProblem). Either way the pair is kept."""
+    zalo, tokens, _ = connector()
+    before = tokens.current()
+    mocked.post(REFRESH_URL, status=status, body="<html>Internal Server Error</html>")
+    with pytest.raises(kind, match="stored pair is kept"):
+        zalo.tokens.refresh()
+    assert tokens.current() == before and tokens.replaced == 0
 
 
 @pytest.mark.parametrize(
@@ -387,3 +405,236 @@ def test_made_before_the_attempt_is_exact_at_the_clock_slack() -> None:
     assert made_before({"create_date": edge - 1}, DAY)
     assert not made_before({"create_date": str(edge - 1)}, DAY)  # not epoch ms: unknown age
     assert not made_before({"create_date": edge - 1}, None)
+
+
+@pytest.mark.parametrize(
+    ("local", "quiet"),
+    [
+        ((21, 59, 59, 999999), False),
+        ((22, 0, 0, 0), True),
+        ((5, 59, 59, 999999), True),
+        ((6, 0, 0, 0), False),
+    ],
+)
+def test_quiet_hours_run_from_ten_at_night_to_six_in_the_morning_vietnam_time(
+    local: tuple[int, int, int, int], quiet: bool
+) -> None:
+    """22:00 is the first quiet instant and 06:00 the first allowed one (UTC+7)."""
+    hour, minute, second, micro = local
+    at = datetime(2026, 11, 2, hour, minute, second, micro, tzinfo=zalo_errors.VIETNAM)
+    assert zalo_errors.in_quiet_hours(at.astimezone(UTC)) is quiet
+
+
+def test_until_morning_counts_to_six_sharp_and_from_six_to_the_next_six() -> None:
+    """The wait ends at 06:00:00.000000 local, whatever the seconds now; at 06:00 it is a day."""
+    night = datetime(2026, 11, 2, 22, 0, 30, 500000, tzinfo=zalo_errors.VIETNAM)
+    assert zalo_errors.until_morning(night) == timedelta(hours=7, minutes=59, seconds=29.5)
+    six = datetime(2026, 11, 3, 6, 0, tzinfo=zalo_errors.VIETNAM)
+    assert zalo_errors.until_morning(six) == timedelta(days=1)
+
+
+REFUSAL_TAIL = (
+    "; the stored pair is kept. If the refresh token was used or is older than 3 months,"
+    " re-consent the OA (API Explorer → OA Access Token) and set"
+    " SYNDICATOR_CHANNELS__ZALO__REFRESH_TOKEN once"
+)
+
+
+@pytest.mark.parametrize(
+    ("answer", "head"),
+    [
+        (
+            {"error_name": "Invalid refresh token", "error_description": "used or expired",
+             "error": "invalid_grant", "message": "ignored", "error_reason": "rotated"},
+            "Invalid refresh token: used or expired (rotated)",
+        ),
+        (
+            {"error": "invalid_grant", "message": "Refresh token đã hết hạn"},
+            "invalid_grant: Refresh token đã hết hạn",
+        ),
+        ({"expires_in": "90000"}, "no access_token in the answer: "),
+    ],
+)  # fmt: skip
+def test_a_refusal_quotes_zalos_words_and_says_how_to_re_consent(
+    mocked: responses.RequestsMock, answer: dict[str, str], head: str
+) -> None:
+    """The AuthProblem quotes Zalo's error name, description and reason (the documented names
+    first, the OAuth ones else) and ends with the re-consent steps; it is logged as refused."""
+    zalo, _, _ = connector()
+    mocked.post(REFRESH_URL, json=answer)
+    with capture_logs() as logs, pytest.raises(AuthProblem) as caught:
+        zalo.tokens.refresh()
+    assert str(caught.value) == f"Zalo refused the token refresh: {head}{REFUSAL_TAIL}"
+    assert {"event": "token.refresh_refused", "status": "refused", "channel": "zalo"}.items() <= (
+        logs[-1].items()
+    )
+    assert logs[-1]["error"] == head.split(":")[0]
+
+
+def test_a_long_refusal_is_cut_to_400_characters_before_the_re_consent_steps(
+    mocked: responses.RequestsMock,
+) -> None:
+    """Zalo's own words are capped at 400 characters; the steps after them are never cut."""
+    zalo, _, _ = connector()
+    mocked.post(REFRESH_URL, json={"error_name": "Lỗi", "error_description": "chi tiết " * 80})
+    with pytest.raises(AuthProblem) as caught:
+        zalo.tokens.refresh()
+    text = str(caught.value)
+    assert text.endswith(REFUSAL_TAIL) and len(text) == 400 + len(REFUSAL_TAIL)
+
+
+def test_an_in_doubt_refresh_is_logged_with_what_failed(mocked: responses.RequestsMock) -> None:
+    """The operator's log names the failed refresh, its channel and the cause."""
+    zalo, _, _ = connector()
+    mocked.post(REFRESH_URL, status=503, body="busy")
+    with capture_logs() as logs, pytest.raises(Transient):
+        zalo.tokens.refresh()
+    assert logs[-1] == {
+        "event": "token.refresh_failed",
+        "log_level": "warning",
+        "status": "in_doubt",
+        "channel": "zalo",
+        "error": "HTTP 503",
+    }
+
+
+def test_without_a_stored_pair_the_error_says_how_to_seed_one() -> None:
+    """No pair yet: the AuthProblem names the variable and where the token comes from."""
+    zalo = ZaloConnector(
+        requests.Session(),
+        api_url=API,
+        oauth_url=OAUTH,
+        app_id="1",
+        app_secret=SECRET,
+        tokens=InMemoryTokenStore(),
+        steps=InMemoryStepStore(),
+        clock=FakeClock(DAY).now,
+    )
+    with pytest.raises(AuthProblem) as caught:
+        zalo.tokens.access_token()
+    assert str(caught.value) == (
+        "no Zalo token: set SYNDICATOR_CHANNELS__ZALO__REFRESH_TOKEN once (API Explorer → OA"
+        " Access Token); the database keeps the rotating pair afterwards"
+    )
+
+
+def test_a_token_already_replaced_by_another_worker_is_not_refreshed_again(
+    mocked: responses.RequestsMock,
+) -> None:
+    """Zalo refused a token another worker has since replaced: the stored one is handed out and
+    the single-use refresh token is not spent."""
+    zalo, tokens, _ = connector()
+    assert zalo.tokens.refresh_rejected("at-older") == "at-old"
+    assert not mocked.calls and tokens.replaced == 0
+
+
+@pytest.mark.parametrize(
+    ("code", "message", "kind", "wait"),
+    [
+        (-214, "Media đang được xử lý", zalo_errors.StillProcessing, None),
+        (-223, "Your OA has reach the QUOTA create article", RateLimited, timedelta(hours=24)),
+        (-223, "Exceeded the LIMIT of articles", RateLimited, timedelta(hours=24)),
+        (-223, "Official Account has not authorized this API", AuthProblem, None),
+        (-211, "Out of quota", RateLimited, timedelta(hours=24)),
+        (-218, "Vượt hạn mức", RateLimited, timedelta(hours=24)),
+        (-234, "cannot be sent at night", RateLimited, timedelta(hours=6, minutes=30)),
+    ],
+)
+def test_zalo_error_table_kinds_waits_and_words(
+    code: int, message: str, kind: type[Exception], wait: timedelta | None
+) -> None:
+    """Each code's kind and wait (a -223 is a quota when Zalo's words say quota or limit, in any
+    case); the error keeps Zalo's code and words."""
+    found = zalo_errors.classify(code, message, NIGHT)
+    assert type(found) is kind
+    assert str(found).startswith(f"Zalo error {code}: {message}")
+    assert getattr(found, "retry_after", None) == wait
+
+
+@pytest.mark.parametrize("status", [300, 302, 399])
+def test_a_redirect_from_the_oauth_host_is_not_followed_and_keeps_the_pair(
+    mocked: responses.RequestsMock, status: int
+) -> None:
+    """A 3xx would carry the app secret and the refresh token elsewhere: the request is sent
+    once, with the secret in its header and a timeout, and nothing is followed."""
+    zalo, tokens, _ = connector()
+    before = tokens.current()
+    trap = "https://trap.example.net/steal"
+    mocked.post(REFRESH_URL, status=status, headers={"Location": trap})
+    mocked.post(trap, json=rotated())
+    with pytest.raises(AuthProblem) as caught:
+        zalo.tokens.refresh()
+    assert str(caught.value) == (
+        f"Zalo OAuth answered HTTP {status} (a redirect to trap.example.net); API calls never"
+        " follow redirects, so nothing was sent on: check channels.zalo.oauth_url; the stored"
+        " pair is kept"
+    )
+    (call,) = mocked.calls
+    assert call.request.headers["secret_key"] == SECRET
+    assert call.request.req_kwargs["timeout"] is not None
+    assert tokens.current() == before and tokens.replaced == 0
+
+
+@pytest.mark.parametrize(
+    ("status", "kind", "words"),
+    [
+        (200, Transient, "Zalo token refresh failed (an answer that is not JSON); the stored pair is kept"),
+        (400, AuthProblem, "Zalo refused the token refresh: HTTP 400: ; the stored pair is kept"),
+        (503, Transient, "Zalo token refresh failed (HTTP 503); the stored pair is kept"),
+    ],
+)  # fmt: skip
+def test_an_answer_that_is_not_json_is_in_doubt_only_when_it_says_200(
+    mocked: responses.RequestsMock, status: int, kind: type[Exception], words: str
+) -> None:
+    """A 200 that is not JSON may have spent the token (in doubt); a 4xx page is a refusal."""
+    zalo, tokens, _ = connector()
+    mocked.post(REFRESH_URL, status=status, body="<html>Cổng OAuth đang bảo trì</html>")
+    with pytest.raises(kind) as caught:
+        zalo.tokens.refresh()
+    assert str(caught.value).startswith(words)
+    assert tokens.replaced == 0
+
+
+def test_a_lost_refresh_names_the_network_error(mocked: responses.RequestsMock) -> None:
+    zalo, _, _ = connector()
+    mocked.post(REFRESH_URL, body=requests.ReadTimeout("read timed out"))
+    with pytest.raises(Transient) as caught:
+        zalo.tokens.refresh()
+    assert str(caught.value) == "Zalo token refresh failed (ReadTimeout); the stored pair is kept"
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        {"access_token": "", "refresh_token": "rt-new", "expires_in": "90000"},
+        {"refresh_token": "rt-new", "expires_in": "90000"},
+        {"access_token": "at-new", "refresh_token": 12345, "expires_in": "90000"},
+    ],
+)
+def test_an_answer_without_both_tokens_as_text_overwrites_nothing(
+    mocked: responses.RequestsMock, answer: dict[str, object]
+) -> None:
+    zalo, tokens, _ = connector()
+    before = tokens.current()
+    mocked.post(REFRESH_URL, json=answer)
+    with pytest.raises(AuthProblem):
+        zalo.tokens.refresh()
+    assert tokens.current() == before and tokens.replaced == 0
+
+
+@pytest.mark.parametrize(
+    ("expires_in", "lifetime"),
+    [
+        ("90000", timedelta(seconds=90000)),
+        (3600, timedelta(hours=1)),
+        ("soon", timedelta(hours=25)),
+    ],
+)
+def test_the_new_access_token_lives_as_long_as_zalo_says_else_25_hours(
+    mocked: responses.RequestsMock, expires_in: object, lifetime: timedelta
+) -> None:
+    zalo, tokens, _ = connector()
+    mocked.post(REFRESH_URL, json={**rotated(), "expires_in": expires_in})
+    pair = zalo.tokens.refresh()
+    assert pair.expires_at == DAY + lifetime and pair.issued_at == DAY
+    assert tokens.current() == pair
