@@ -185,12 +185,16 @@ def _earliest(
     while True:
         local = slot.astimezone(tz)
         if history.per_day[local.date()] >= settings.max_per_day:
-            slot = _reach_wall(datetime.combine(local.date() + timedelta(days=1), time()), slot, tz)
+            wall = datetime.combine(local.date() + timedelta(days=1), time())
         elif window is not None and _is_quiet(local.time(), window):
             end_day = local.date() + timedelta(days=0 if local.time() < window[1] else 1)
-            slot = _reach_wall(datetime.combine(end_day, window[1]), slot, tz)
+            wall = datetime.combine(end_day, window[1])
         else:
             return slot
+        target = _reach_wall(wall, slot, tz)
+        # Where the clock falls back on the way, it may leave the quiet hours for a while
+        # before `wall` (quiet from 02:01, and 02:00 shown again): look again at the change.
+        slot = _offset_change(slot, target, tz) or target
 
 
 def _is_quiet(clock: time, window: QuietWindow) -> bool:
@@ -219,6 +223,23 @@ def _reach_wall(wall: datetime, after: datetime, tz: ZoneInfo) -> datetime:
         else:
             low = middle
     return _EPOCH + high * _SECOND
+
+
+def _offset_change(after: datetime, until: datetime, tz: ZoneInfo) -> datetime | None:
+    """The first instant in (after, until) whose UTC offset differs from `after`'s, or None.
+    A jump spans at most a day or so: one DST transition at the most."""
+    offset = after.astimezone(tz).utcoffset()
+    if until.astimezone(tz).utcoffset() == offset:
+        return None
+    low, high = (after - _EPOCH) // _SECOND, -((_EPOCH - until) // _SECOND)
+    while high - low > 1:  # tzdata transitions fall on whole seconds
+        middle = (low + high) // 2
+        if (_EPOCH + middle * _SECOND).astimezone(tz).utcoffset() == offset:
+            low = middle
+        else:
+            high = middle
+    change = _EPOCH + high * _SECOND
+    return change if change < until else None
 
 
 def _wall_clock(moment: datetime, tz: ZoneInfo) -> datetime:

@@ -398,3 +398,25 @@ def test_schedule_matches_a_minute_by_minute_walk(
     assert schedule(queue, history, now, pacing, tz) == reference_schedule(
         queue, history, now, pacing, tz
     )
+
+
+BERLIN = ZoneInfo("Europe/Berlin")
+
+
+@pytest.mark.parametrize(
+    ("now", "expected"),
+    [
+        # 02:30 summer time, quiet; at 01:00 UTC the clock falls back to 02:00, before 02:01.
+        (datetime(2026, 10, 25, 0, 30, tzinfo=UTC), datetime(2026, 10, 25, 1, 0, tzinfo=UTC)),
+        # 02:01 winter time, after the fall-back: quiet until midnight.
+        (datetime(2026, 10, 25, 1, 1, tzinfo=UTC), datetime(2026, 10, 25, 23, 0, tzinfo=UTC)),
+    ],
+)
+def test_quiet_hours_left_by_a_clock_falling_back_give_that_minute(
+    now: datetime, expected: datetime
+) -> None:
+    """Found by the minute-by-minute property: a jump to the window's end passed over the
+    repeated 02:00 that the fall-back shows before quiet hours from 02:01 begin again."""
+    pacing = PacingSettings(min_spacing="0s", quiet_hours="02:01-00:00")
+    post = Queued(1, 0, "Thông báo lịch tiếp công dân", now)
+    assert schedule([post], [], now, pacing, BERLIN) == {1: expected}
