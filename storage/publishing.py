@@ -20,11 +20,6 @@ from storage.session import reading, writing
 PUBLISHING = "publishing"
 
 
-def claimable(session: Session, channel: str) -> list[Post]:
-    query = select(Post).where(col(Post.channel) == channel, col(Post.status) == "approved")
-    return list(session.exec(query))
-
-
 def stale_claims(session: Session, channel: str, now: datetime) -> list[Post]:
     """Posts left in `publishing` whose lease ran out: a crash, a timeout, an unknown outcome."""
     query = select(Post).where(
