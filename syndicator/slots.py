@@ -16,7 +16,8 @@ from syndicator.config import Settings
 from syndicator.pacing import PacingSettings, Queued, schedule
 from syndicator.posts import publishable
 
-HISTORY = timedelta(days=1)  # the longest window any pacing rule looks back over
+# The longest window any pacing rule looks back over: a local day, 25 hours where DST ends.
+HISTORY = timedelta(hours=25)
 
 
 @dataclass(frozen=True, slots=True)

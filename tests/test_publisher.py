@@ -213,31 +213,42 @@ def test_the_last_rung_still_retries_and_the_next_attempt_fails(
     assert "gave up after 6 attempts" in last.detail and connector.calls == 3 * 6
 
 
-def test_daily_cap_counts_the_whole_local_day(engine: Engine, clock: FakeClock) -> None:
-    """With two posts a day, one sent at 00:05 in Hà Nội (17:05 UTC the day before) and one at
-    noon, a third approved at 23:50 waits: the history read reaches back over the whole local
-    day. It goes at midnight, not a second before."""
+@pytest.mark.parametrize(
+    ("zone", "month", "day"),
+    [
+        ("Asia/Ho_Chi_Minh", 11, 2),
+        ("Europe/Berlin", 10, 25),  # the clock falls back: a local day of 25 hours
+    ],
+)
+def test_daily_cap_counts_the_whole_local_day(
+    engine: Engine, clock: FakeClock, zone: str, month: int, day: int
+) -> None:
+    """With two posts a day, one sent at 00:05 local time (17:05 UTC the day before in Hà Nội)
+    and one at noon, a third approved at 23:50 waits: the history read reaches back over the
+    whole local day, a 25-hour one too. It goes at midnight, not a second before."""
     capped = Settings.model_validate(
         {
+            "timezone": zone,
             "channels": {"facebook": {"type": "facebook"}},
             "pacing": {"facebook": {"quiet_hours": "", "min_spacing": "0s", "max_per_day": 2}},
         }
     )
-    hanoi, connector = ZoneInfo(capped.timezone), Scripted()
+    local, connector = ZoneInfo(capped.timezone), Scripted()
     pub = Publisher(engine, {"facebook": connector}, capped, clock)
 
-    def at(day: int, hour: int, minute: int, second: int = 0) -> None:
-        clock.current = datetime(2026, 11, day, hour, minute, second, tzinfo=hanoi).astimezone(UTC)
+    def at(on: int, hour: int, minute: int, second: int = 0) -> None:
+        wall = datetime(2026, month, on, hour, minute, second, tzinfo=local)
+        clock.current = wall.astimezone(UTC)
 
     for n, hour, minute in ((1, 0, 5), (2, 12, 0)):
         approved_post(engine, n)
-        at(2, hour, minute)
+        at(day, hour, minute)
         assert [o.status for o in pub.run_once()] == ["published"]
     third = approved_post(engine, 3)
     for hour, minute, second in ((23, 50, 0), (23, 59, 59)):
-        at(2, hour, minute, second)
+        at(day, hour, minute, second)
         assert pub.due_posts("facebook") == [] and pub.run_once() == []
-    at(3, 0, 0)
+    at(day + 1, 0, 0)
     assert [(o.post_id, o.status) for o in pub.run_once()] == [(third, "published")]
 
 
