@@ -317,3 +317,97 @@ def test_post_lookups_keep_to_their_item_channel_and_generation(engine: Engine) 
         by_id = post_store.item_by(session, other.item_id, None)
         by_key = post_store.item_by(session, None, "unews_2")
         assert by_id is not None and by_key is not None and by_id.id == by_key.id == other.item_id
+
+
+# ---- survivors of the mutmut run (issue #9): the read queries' filters and edges ----
+
+
+def two_feeds_posts(engine: Engine) -> tuple[list[int], int]:
+    """Item 1 of Sở KH&CN on facebook and zalo, item 2 of Sở Y tế on facebook."""
+    skhcn = make_posts(engine, feed(review="auto", channels=("facebook", "zalo")), parsed(n=1))
+    so_yte = feed(review="auto").model_copy(update={"id": "so-yte", "name": "Sở Y tế"})
+    (other,) = make_posts(engine, so_yte, parsed("Tiêm chủng mở rộng cho trẻ dưới 5 tuổi", n=2))
+    return skhcn, other
+
+
+def test_published_since_counts_its_channel_from_the_exact_moment(engine: Engine) -> None:
+    (facebook, zalo), other = two_feeds_posts(engine)
+    moments = {facebook: NOW, zalo: NOW, other: NOW - timedelta(seconds=1)}
+    with writing(engine) as session:
+        for post_id, moment in moments.items():
+            row = session.get(Post, post_id)
+            assert row is not None
+            row.published_at = moment
+            session.add(row)
+    with reading(engine) as session:
+        assert post_store.published_since(session, "facebook", NOW) == [NOW]
+        assert post_store.published_since(session, "zalo", NOW + timedelta(seconds=1)) == []
+
+
+def test_listing_filters_by_feed_and_channel_and_pairs_each_post_with_its_item(
+    engine: Engine,
+) -> None:
+    (facebook, zalo), other = two_feeds_posts(engine)
+    with reading(engine) as session:
+        every = post_store.listing(session)
+        assert [post.id for post, _ in every] == [other, zalo, facebook]
+        assert all(item.id == post.item_id for post, item in every)
+        chosen = post_store.listing(session, feed="skhcn", channel="facebook")
+        assert [post.id for post, _ in chosen] == [facebook]
+        assert [post.id for post, _ in post_store.listing(session, limit=1)] == [other]
+
+
+def test_last_event_is_the_posts_own(engine: Engine) -> None:
+    (facebook, _zalo), _ = two_feeds_posts(engine)
+    with reading(engine) as session:
+        created = post_store.last_event(session, facebook, {"create"})
+    assert created is not None and created.post_id == facebook
+
+
+def test_get_rereads_a_post_another_worker_changed_meanwhile(engine: Engine) -> None:
+    """A post already loaded in this session is read again, not served from the session."""
+    if engine.dialect.name == "sqlite":
+        pytest.skip("SQLite keeps one snapshot for the whole read transaction")
+    (post_id,) = make_posts(engine, feed(review="auto"))
+    with reading(engine) as session:
+        before = post_store.get(session, post_id)
+        assert before is not None and before.priority == 0
+        with writing(engine) as other:
+            assert post_store.compare_and_set(other, post_id, before.version, {"priority": 3})
+        after = post_store.get(session, post_id)
+        assert after is not None and after.priority == 3
+
+
+def test_trail_and_last_event_go_by_time_then_by_id(engine: Engine) -> None:
+    """An event written later with an earlier time (another worker's clock) takes its place in
+    time; events at the same moment keep the order they were written in."""
+    (post_id,) = make_posts(engine, feed(review="auto"))
+    events = [
+        ("edit", NOW + timedelta(minutes=5)),
+        ("approve", NOW + timedelta(minutes=9)),
+        ("edit", NOW + timedelta(minutes=7)),
+        ("edit", NOW + timedelta(minutes=7)),
+        ("edit", NOW + timedelta(minutes=6)),
+    ]
+    with writing(engine) as session:
+        for action, moment in events:
+            session.add(
+                AuditEvent(
+                    post_id=post_id,
+                    at=moment,
+                    actor="bien-tap",
+                    action=action,
+                    to_status="pending",
+                    reason=f"{action} {moment:%H:%M}",
+                )
+            )
+            session.flush()
+    with reading(engine) as session:
+        trail = post_store.trail(session, post_id)
+        newest_edit = post_store.last_event(session, post_id, {"edit"})
+    assert [(e.action, e.at) for e in trail[1:]] == sorted(
+        [(a, m) for a, m in events], key=lambda event: event[1]
+    )
+    tied = [event.id or 0 for event in trail if event.at == NOW + timedelta(minutes=7)]
+    assert tied == sorted(tied)
+    assert newest_edit is not None and newest_edit.id == tied[-1]

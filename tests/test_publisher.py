@@ -5,6 +5,7 @@ the HTTP fakes of Facebook and Zalo are exercised in their own tests."""
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -27,12 +28,20 @@ from connectors.base import (
 from connectors.sandbox import SandboxConnector
 from storage import posts as post_store
 from storage import publishing as publishing_store
-from storage.models import Alert, PostStep
+from storage.models import Alert, Post, PostStep
 from storage.session import reading, writing
 from syndicator.config import Settings
-from syndicator.publisher import LADDER, LEASE, VISIBILITY_DELAY, Publisher
+from syndicator.publisher import (
+    LADDER,
+    LEASE,
+    VISIBILITY_DELAY,
+    Publisher,
+    PublishOutcome,
+    outgoing,
+)
+from syndicator.render import Rendered
 from tests.conftest import FakeClock
-from tests.test_posts import feed, make_posts, parsed
+from tests.test_posts import NOW, feed, make_posts, parsed
 
 
 class Scripted:
@@ -545,3 +554,212 @@ def test_prune_drops_only_finished_posts_steps_and_resolved_alerts_before_the_cu
         alerts = {alert.key for alert in session.exec(select(Alert))}
     assert left == set(post_ids[3:])
     assert alerts == {"at_cut", "open"}
+
+
+# ---- survivors of the mutmut run (issue #9): outgoing(), the outcome's record, retries ----
+
+ZALO_RENDERED = Rendered(
+    channel_type="zalo",
+    text="Ủy ban nhân dân tỉnh thông báo kế hoạch chuyển đổi số năm 2027.",
+    link="https://skhcn.gov.vn/tin/1.html",
+    title="Triển khai chuyển đổi số năm 2027",
+    author="Sở KH&CN",
+    description="Kế hoạch chuyển đổi số của tỉnh năm 2027",
+    cover="https://skhcn.gov.vn/a.jpg",
+    body=({"type": "text", "content": "<p>Nội dung từ mẫu</p>"},),
+)
+
+
+def edited(channel_type: str, text: str | None) -> Post:
+    rendered = replace(ZALO_RENDERED, channel_type=channel_type)
+    return Post(
+        id=41,
+        item_id=1,
+        channel=channel_type,
+        feed_id="skhcn",
+        status="approved",
+        rendered=rendered.to_json(),
+        edited_text=text,
+        created_at=NOW,
+        updated_at=NOW,
+    )
+
+
+def test_an_edited_zalo_article_goes_out_as_the_editors_escaped_paragraphs() -> None:
+    """Each non-blank line of an editor's text becomes one escaped paragraph block; the title,
+    author and description stay the rendering's."""
+    text = "Sở KH&CN <thông báo>\n\n   \nHạn nộp hồ sơ: 15/11/2027"
+    sent = outgoing(edited("zalo", text), NOW)
+    assert sent.body == (
+        {"type": "text", "content": "<p>Sở KH&amp;CN &lt;thông báo&gt;</p>"},
+        {"type": "text", "content": "<p>Hạn nộp hồ sơ: 15/11/2027</p>"},
+    )
+    assert (sent.post_id, sent.text) == (41, text)
+    assert (sent.author, sent.description) == (
+        "Sở KH&CN",
+        "Kế hoạch chuyển đổi số của tỉnh năm 2027",
+    )
+
+
+def test_an_edited_facebook_post_keeps_the_rendered_body() -> None:
+    sent = outgoing(edited("facebook", "Nội dung đã sửa"), NOW)
+    assert sent.body == ZALO_RENDERED.body and sent.text == "Nội dung đã sửa"
+    assert not sent.photo  # a link post unless the caller asks for a photo
+
+
+def test_only_the_posts_own_feed_decides_a_photo_post(engine: Engine, clock: FakeClock) -> None:
+    """Another feed asking for photo posts does not turn this feed's posts into photos."""
+    photo_feed = feed().model_copy(update={"id": "so-yte", "facebook_photo": True})
+    config = settings().model_copy(update={"feeds": [feed(), photo_feed]})
+    publishing = Publisher(engine, {}, config, clock)
+    assert not publishing._as_photo(edited("facebook", None))
+    assert publishing._as_photo(replace_feed(edited("facebook", None), "so-yte"))
+
+
+def replace_feed(the_post: Post, feed_id: str) -> Post:
+    the_post.feed_id = feed_id
+    return the_post
+
+
+def test_the_lease_is_renewed_three_times_per_lease(engine: Engine, clock: FakeClock) -> None:
+    assert publisher(engine, Scripted(), clock).renew_every == LEASE.total_seconds() / 3
+
+
+def test_run_once_for_one_channel_leaves_the_others(engine: Engine, clock: FakeClock) -> None:
+    """run_once("zalo") sends nothing on facebook; run_once() reports every channel's outcomes."""
+    post_id = approved_post(engine)
+    facebook, zalo = Scripted(), Scripted()
+    both = Publisher(engine, {"facebook": facebook, "zalo": zalo}, settings(), clock)
+    assert both.run_once("zalo") == [] and facebook.calls == 0
+    (outcome,) = both.run_once()
+    assert (outcome.post_id, outcome.channel, outcome.status) == (post_id, "facebook", "published")
+
+
+def test_an_unknown_outcome_is_handed_to_reconcile_with_its_error(
+    engine: Engine, clock: FakeClock
+) -> None:
+    """The post waits, claimed by reconcile (no worker's), with the platform's words recorded."""
+    post_id = approved_post(engine)
+    connector = Scripted()
+    connector.answers = [Ambiguous("HTTP 500 from graph.facebook.com")]
+    publisher(engine, connector, clock).run_once()
+    waiting = post(engine, post_id)
+    assert waiting.claimed_by == publishing_store.AWAITING_RECONCILE
+    assert waiting.last_error == "HTTP 500 from graph.facebook.com"
+    with reading(engine) as session:
+        last = post_store.trail(session, post_id)[-1]
+    assert (last.action, last.reason) == ("unknown", "HTTP 500 from graph.facebook.com")
+    clock.advance(seconds=VISIBILITY_DELAY.total_seconds() + 1)
+    (retry,) = publisher(engine, connector, clock).run_once()
+    again = "not found on the platform after: HTTP 500 from graph.facebook.com"
+    assert retry == PublishOutcome(post_id, "facebook", "retry", again)
+    assert post(engine, post_id).last_error == again
+
+
+def test_a_post_found_by_reconcile_is_recorded_with_its_url_and_no_error(
+    engine: Engine, clock: FakeClock
+) -> None:
+    post_id = approved_post(engine)
+    connector = Scripted()
+    connector.answers = [Ambiguous("timeout after the post was created")]
+    publisher(engine, connector, clock).run_once()
+    url = f"https://www.facebook.com/{post_id}/posts/remote-{post_id}"
+    connector.on_platform[post_id] = Published(f"remote-{post_id}", url)
+    clock.advance(seconds=VISIBILITY_DELAY.total_seconds() + 1)
+    (found,) = publisher(engine, connector, clock).run_once()
+    assert found == PublishOutcome(post_id, "facebook", "published", f"remote-{post_id}")
+    done = post(engine, post_id)
+    assert (done.remote_url, done.last_error) == (url, None)
+    with reading(engine) as session:
+        last = post_store.trail(session, post_id)[-1]
+    assert (last.action, last.reason) == ("reconcile", url)
+
+
+def test_a_claim_or_take_over_lost_to_another_worker_is_reported_as_skipped(
+    engine: Engine, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    post_id = approved_post(engine)
+    lost = publisher(engine, Scripted(), clock)
+    monkeypatch.setattr(lost.claims, "claim", lambda _post: None)
+    monkeypatch.setattr(lost.claims, "take_over", lambda _post: None)
+    the_post = post(engine, post_id)
+    assert lost._publish(Scripted(), the_post) == PublishOutcome(
+        post_id, "facebook", "skipped", "claimed by another worker"
+    )
+    assert lost._reconcile(Scripted(), the_post) == PublishOutcome(
+        post_id, "facebook", "skipped", "taken by another worker"
+    )
+
+
+def test_contradicting_answers_leave_the_reason_for_a_person(
+    engine: Engine, clock: FakeClock
+) -> None:
+    post_id = approved_post(engine)
+    connector = Scripted()
+    connector.answers = [Ambiguous("HTTP 502")]
+    publisher(engine, connector, clock).run_once()
+    connector.find_error = Contradictory("two posts carry this link")
+    clock.advance(seconds=VISIBILITY_DELAY.total_seconds() + 1)
+    publisher(engine, connector, clock).run_once()
+    reason = "the platform's answers contradict each other: two posts carry this link"
+    assert post(engine, post_id).last_error == reason
+    with reading(engine) as session:
+        last = post_store.trail(session, post_id)[-1]
+    assert (last.action, last.reason, last.to_status) == ("reconcile", reason, "needs_attention")
+
+
+def test_in_run_retries_wait_2_then_4_seconds(engine: Engine, clock: FakeClock) -> None:
+    approved_post(engine)
+    connector, waits = Scripted(), list[float]()
+    connector.answers = [Transient("HTTP 503"), Transient("HTTP 503")]
+    sleeping = Publisher(engine, {"facebook": connector}, settings(), clock, sleep=waits.append)
+    (outcome,) = sleeping.run_once()
+    assert outcome.status == "published" and waits == [2.0, 4.0]
+
+
+def test_a_retry_may_still_start_at_exactly_its_latest_start(
+    engine: Engine, clock: FakeClock
+) -> None:
+    """The in-run retry is skipped only once the clock is past the latest start, not at it."""
+    approved_post(engine)
+    budget = settings().publishing
+    latest = clock.now() + budget.attempt_budget() - budget.try_budget()
+    connector = Scripted()
+
+    def first_try_ends_at_the_edge(sent: OutgoingPost) -> Published:
+        if connector.calls == 0:
+            connector.calls = 1
+            clock.advance(seconds=(latest - clock.now()).total_seconds())
+            raise Transient("HTTP 503")
+        return Scripted.publish(connector, sent)
+
+    connector.publish = first_try_ends_at_the_edge  # type: ignore[method-assign,assignment]
+    (outcome,) = publisher(engine, connector, clock).run_once()
+    assert outcome.status == "published" and clock.now() == latest
+
+
+def test_giving_up_keeps_the_last_attempts_own_words(engine: Engine, clock: FakeClock) -> None:
+    post_id = approved_post(engine)
+    connector = Scripted()
+    for attempt in range(len(LADDER) + 1):
+        last = attempt == len(LADDER)
+        words = "HTTP 504 Gateway Time-out" if last else "HTTP 503 without a Graph error"
+        connector.answers = [Transient(words)] * 3
+        publisher(engine, connector, clock).run_once()
+        clock.advance(days=2)
+    after = post(engine, post_id)
+    assert (after.status, after.last_error) == ("failed", "HTTP 504 Gateway Time-out")
+
+
+def test_the_request_carries_when_its_attempt_began(engine: Engine, clock: FakeClock) -> None:
+    approved_post(engine)
+    connector, began = Scripted(), clock.now()
+    sent: list[OutgoingPost] = []
+
+    def remember(post: OutgoingPost) -> Published:
+        sent.append(post)
+        return Published("remote-1")
+
+    connector.publish = remember  # type: ignore[method-assign]
+    publisher(engine, connector, clock).run_once()
+    assert [post.claimed_at for post in sent] == [began]

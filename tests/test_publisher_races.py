@@ -36,7 +36,7 @@ from syndicator import publisher as publisher_module
 from syndicator.claims import Claim, ClaimBook
 from syndicator.config import load_settings
 from syndicator.errors import ConfigError
-from syndicator.publisher import LADDER, LEASE, VISIBILITY_DELAY, Publisher
+from syndicator.publisher import LADDER, LEASE, VISIBILITY_DELAY, Publisher, PublishOutcome
 from syndicator.retries import THROTTLE_LADDER, next_search, throttle_pause
 from syndicator.settings_models import PublishingSettings
 from tests.conftest import FakeClock
@@ -178,7 +178,12 @@ def test_late_failure_changes_nothing(engine: Engine, clock: FakeClock) -> None:
     platform.during_send = lease_runs_out
     platform.fail_next = Rejected("(#100) Invalid parameter: link")
     (late,) = first.run_once()
-    assert late.status == "superseded"
+    assert late == PublishOutcome(
+        post_id,
+        "facebook",
+        "superseded",
+        "late failed after the claim was taken over, not recorded: (#100) Invalid parameter: link",
+    )
     kept = post(engine, post_id)
     assert kept.status == "publishing" and kept.claimed_by == store.AWAITING_RECONCILE
     assert actions(engine, post_id)[-1] == "search_failed"  # the late refusal left no trace
@@ -429,6 +434,11 @@ def test_searches_failing_for_the_give_up_time_go_to_a_person(
     assert past.status == "needs_attention" and post(engine, post_id).status == "needs_attention"
     assert "ReadTimeout" in (post(engine, post_id).last_error or "")
     assert platform.sends == 1
+    since = f"(searches failing since {first_failure:%Y-%m-%d %H:%M} UTC)"
+    with reading(engine) as session:
+        last = post_store.trail(session, post_id)[-1]
+    assert (last.action, last.reason) == ("reconcile", post(engine, post_id).last_error)
+    assert last.reason is not None and last.reason.endswith(since)
 
 
 def test_next_search_at_the_give_up_edge() -> None:
