@@ -49,9 +49,16 @@ def mocked() -> Iterator[responses.RequestsMock]:
 
 
 def connector(
-    *, now: datetime = DAY, expires_in: timedelta = timedelta(hours=20), **options: object
+    *,
+    now: datetime = DAY,
+    expires_in: timedelta = timedelta(hours=20),
+    seeded: bool = True,
+    **options: object,
 ) -> tuple[ZaloConnector, InMemoryTokenStore, InMemoryStepStore]:
-    tokens = InMemoryTokenStore(TokenPair("at-old", "rt-old", now + expires_in))
+    """A connector on fake stores, holding a pair that expires in `expires_in` unless not
+    `seeded` (no refresh token given yet)."""
+    pair = TokenPair("at-old", "rt-old", now + expires_in) if seeded else None
+    tokens = InMemoryTokenStore(pair)
     steps = InMemoryStepStore()
     zalo = ZaloConnector(
         requests.Session(),
@@ -373,17 +380,7 @@ def test_find_existing_uses_the_saved_article_id(mocked: responses.RequestsMock)
 
 def test_check_without_token_says_how_to_seed() -> None:
     """With no stored pair, check names the environment variable to set."""
-    zalo = ZaloConnector(
-        requests.Session(),
-        api_url=API,
-        oauth_url=OAUTH,
-        app_id="1",
-        app_secret=SECRET,
-        tokens=InMemoryTokenStore(),
-        steps=InMemoryStepStore(),
-        clock=FakeClock(DAY).now,
-        channel="zalo_tinh",
-    )
+    zalo, _, _ = connector(seeded=False, channel="zalo_tinh")
     health = zalo.check()
     assert not health.ok and "SYNDICATOR_CHANNELS__ZALO_TINH__REFRESH_TOKEN" in health.detail
 
@@ -500,16 +497,7 @@ def test_an_in_doubt_refresh_is_logged_with_what_failed(mocked: responses.Reques
 
 def test_without_a_stored_pair_the_error_says_how_to_seed_one() -> None:
     """No pair yet: the AuthProblem names the variable and where the token comes from."""
-    zalo = ZaloConnector(
-        requests.Session(),
-        api_url=API,
-        oauth_url=OAUTH,
-        app_id="1",
-        app_secret=SECRET,
-        tokens=InMemoryTokenStore(),
-        steps=InMemoryStepStore(),
-        clock=FakeClock(DAY).now,
-    )
+    zalo, _, _ = connector(seeded=False)
     with pytest.raises(AuthProblem) as caught:
         zalo.tokens.access_token()
     assert str(caught.value) == (
