@@ -10,6 +10,7 @@ import select
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import closing
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -96,59 +97,43 @@ def test_dying_worker_costs_only_its_feed(pool: ParsePool) -> None:
 
 def test_worker_memory_is_capped() -> None:
     """A worker that tries to take more than its cap gets a MemoryError instead of the machine."""
-    pool = ParsePool(1, 300, function=hog)
-    try:
-        with pytest.raises(MemoryError):
-            call(pool, b"<rss/>")
-    finally:
-        pool.close()
+    with closing(ParsePool(1, 300, function=hog)) as pool, pytest.raises(MemoryError):
+        call(pool, b"<rss/>")
 
 
 def test_a_parse_past_its_time_is_killed_and_the_pool_goes_on() -> None:
     """A parse spinning past the timeout is parse_timeout; the next feed gets a fresh worker."""
-    pool = ParsePool(1, 1024, spin, timeout=timedelta(seconds=1))
-    try:
+    with closing(ParsePool(1, 1024, spin, timeout=timedelta(seconds=1))) as pool:
         with pytest.raises(FeedError) as error:
             call(pool, SPIN)
         assert error.value.reason == "parse_timeout"
         assert "longer than 1 s" in error.value.message
         assert call(pool, (FIXTURES / "vnexpress.xml").read_bytes()).items
-    finally:
-        pool.close()
 
 
 def test_a_parse_waiting_without_cpu_is_stopped_by_the_wall_clock() -> None:
     """A worker that hangs without using CPU (which the kernel's limit would never see) is killed."""
-    pool = ParsePool(1, 1024, block, timeout=timedelta(seconds=1))
-    try:
+    with closing(ParsePool(1, 1024, block, timeout=timedelta(seconds=1))) as pool:
         with pytest.raises(FeedError) as error:
             call(pool, b"<rss/>")
         assert error.value.reason == "parse_timeout"
-    finally:
-        pool.close()
 
 
 def test_every_parse_runs_under_a_cpu_limit() -> None:
     """Each parse is armed with a CPU-time limit of the timeout (rounded up) from where it starts."""
-    pool = ParsePool(1, 1024, cpu_limit, timeout=timedelta(seconds=3))  # type: ignore[arg-type]
-    try:
+    with closing(ParsePool(1, 1024, cpu_limit, timeout=timedelta(seconds=3))) as pool:  # type: ignore[arg-type]
         for _ in range(2):
             limits: tuple[float, float] = call(pool, b"<rss/>")  # type: ignore[assignment]
             soft, used = limits
             assert used + 3 - 0.1 <= soft <= math.ceil(used + 3)  # armed a moment before
-    finally:
-        pool.close()
 
 
 def test_the_kernels_cpu_limit_is_a_timeout_not_a_crash() -> None:
     """A worker the kernel stops for its CPU time (SIGXCPU) gives parse_timeout, without a retry."""
-    pool = ParsePool(1, 1024, exhaust_cpu, timeout=timedelta(seconds=60))
-    try:
+    with closing(ParsePool(1, 1024, exhaust_cpu, timeout=timedelta(seconds=60))) as pool:
         with pytest.raises(FeedError) as error:
             call(pool, b"<rss/>")
         assert error.value.reason == "parse_timeout"
-    finally:
-        pool.close()
 
 
 def test_a_hostile_feed_times_out_while_the_others_are_stored(engine: Engine) -> None:
