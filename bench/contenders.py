@@ -126,7 +126,7 @@ def settings_toml(urls: list[str], workers: int, workdir: Path) -> str:
 def syndicator(urls: list[str], workers: int, workdir: Path) -> Cycle:
     """The real path: build_app(settings) → app.poller().poll(feeds), logging as `poll` does."""
     from syndicator.app import build_app
-    from syndicator.logs import configure_logging
+    from syndicator.ops.logs import configure_logging
 
     path = workdir / "settings.toml"
     path.write_text(settings_toml(urls, workers, workdir), encoding="utf-8")

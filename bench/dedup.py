@@ -34,9 +34,9 @@ from storage import migrate
 from storage.engine import make_engine
 from storage.feeds import load_states
 from storage.session import reading
-from syndicator import ingest
-from syndicator.dedup import candidates, decide
-from syndicator.poller import BatchWriter
+from syndicator.ingest import harvest as ingest
+from syndicator.ingest.dedup import candidates, decide
+from syndicator.ingest.poller import BatchWriter
 from syndicator.records import FetchResult, ParsedFeed, ParsedItem
 from syndicator.settings_models import FeedSettings, PollingSettings
 

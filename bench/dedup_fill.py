@@ -21,7 +21,7 @@ from sqlmodel import SQLModel
 from storage import migrate
 from storage.engine import make_engine
 from storage.models import FeedState, Item, ItemSource
-from syndicator.dedup import digest, title_digest
+from syndicator.ingest.dedup import digest, title_digest
 from syndicator.records import ParsedItem
 
 FEEDS = 1000

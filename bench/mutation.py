@@ -1,7 +1,7 @@
 """Mutation testing of the critical modules with mutmut (issue #9; not in CI: slow on two cores).
 
     .venv/bin/python -m bench.mutation                      # every critical module
-    .venv/bin/python -m bench.mutation syndicator.publisher  # one module (or several): a batch
+    .venv/bin/python -m bench.mutation syndicator.publish.publisher  # one module (or several): a batch
     .venv/bin/python -m bench.mutation --survivors           # re-check survivors (and finish the rest)
     .venv/bin/python -m bench.mutation --report              # the score of the last run only
 
@@ -74,7 +74,7 @@ def results(mutmut: Path) -> dict[str, str]:
 
 
 def module_of(mutant: str) -> str:
-    """`syndicator.publisher.xǁPublisherǁ_publish__mutmut_3` → `syndicator.publisher`."""
+    """`syndicator.publish.publisher.xǁPublisherǁ_publish__mutmut_3` → `syndicator.publish.publisher`."""
     parts = mutant.split(".")
     return ".".join(part for part in parts[:-1] if not part.startswith("x"))
 

@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 
 from storage.models import Alert, ChannelPause, ChannelToken, FeedState, Post
 
-NEEDS_ATTENTION = "needs_attention"  # the post status (syndicator/posts.py)
+NEEDS_ATTENTION = "needs_attention"  # the post status (syndicator/posts/maker.py)
 _LOCK_KEY = zlib.crc32(b"syndicator-alerts")
 
 

@@ -21,16 +21,16 @@ from storage.tokens import SqlTokenStore, TokenKeyMismatch
 from syndicator.clock import Clock, SystemClock
 from syndicator.config import Settings, load_settings
 from syndicator.errors import ConfigError
-from syndicator.fetch import Fetcher
 from syndicator.http import build_session, user_agent
-from syndicator.keys import derived_fernet, master_key
-from syndicator.parsepool import ParsePool
-from syndicator.poller import Poller
-from syndicator.posts import PostMaker
-from syndicator.publisher import Publisher
+from syndicator.ingest.fetch import Fetcher
+from syndicator.ingest.parsepool import ParsePool
+from syndicator.ingest.poller import Poller
+from syndicator.ops.keys import derived_fernet, master_key
+from syndicator.posts.maker import PostMaker
+from syndicator.posts.queue import ReviewQueue
+from syndicator.posts.render import Renderer, RenderSettings
+from syndicator.publish.publisher import Publisher
 from syndicator.records import FeedParser
-from syndicator.render import Renderer, RenderSettings
-from syndicator.review_queue import ReviewQueue
 from syndicator.settings_models import ChannelSettings
 
 log = structlog.get_logger("syndicator.app")
@@ -83,7 +83,7 @@ class App:
     def parser(self) -> FeedParser:
         polling = self.settings.polling
         if polling.parse_processes == 0:
-            from syndicator.parse import parse_feed  # only then does this process parse
+            from syndicator.ingest.parse import parse_feed  # only then does this process parse
 
             return parse_feed
         return ParsePool(

@@ -19,7 +19,7 @@ from pydantic_settings import (
 )
 
 from syndicator.errors import ConfigError
-from syndicator.pacing import PacingSettings
+from syndicator.posts.pacing import PacingSettings
 from syndicator.settings_models import (
     CHANNEL_TYPES,
     SECRET_KEYS,

@@ -4,7 +4,7 @@ Within a feed fetch, its connections dial only the addresses the fetch's policy 
 (checked on every address DNS returns, right before connecting to it, so a rebinding name
 cannot slip between a check and the connect), a pooled connection is reused only if it was
 dialled under that same policy, and the fetch's deadline watchdog can cut them
-(syndicator.deadline). Other requests (connectors, alert webhooks) are not limited.
+(syndicator.ingest.deadline). Other requests (connectors, alert webhooks) are not limited.
 """
 
 from __future__ import annotations
@@ -33,8 +33,8 @@ from urllib3.exceptions import (
 from urllib3.util.connection import allowed_gai_family
 
 from syndicator import __version__
-from syndicator.addresses import AddressPolicy, BlockedAddress, literal_address
-from syndicator.deadline import (
+from syndicator.ingest.addresses import AddressPolicy, BlockedAddress, literal_address
+from syndicator.ingest.deadline import (
     Guard,
     current_guard,
     current_policy,

@@ -305,7 +305,7 @@ class RenderConfig(Section):
         return None if not value else check_http_url(value)
 
 
-# One publish attempt, as the publisher runs it (syndicator/publisher.py): up to IN_RUN_TRIES
+# One publish attempt, as the publisher runs it (syndicator/publish/publisher.py): up to IN_RUN_TRIES
 # tries for a plain transient error, IN_RUN_WAITS between them, each try up to REQUESTS_PER_TRY
 # requests (Zalo: create, verify, the article's link, one repeat after a refused token;
 # Facebook: the post, and a lookup after a 506), plus a token refresh and a wait for another

@@ -13,10 +13,10 @@ from sqlalchemy import Engine, create_engine, text
 
 from storage import migrate
 from storage.engine import make_engine
-from syndicator.fetch import Fetcher
 from syndicator.http import build_session
-from syndicator.parse import parse_feed
-from syndicator.poller import Poller
+from syndicator.ingest.fetch import Fetcher
+from syndicator.ingest.parse import parse_feed
+from syndicator.ingest.poller import Poller
 from syndicator.records import FeedParser
 from syndicator.settings_models import PollingSettings
 

@@ -10,15 +10,16 @@ from pathlib import Path
 
 import pytest
 
-from syndicator.addresses import (
+from syndicator.config import load_settings
+from syndicator.errors import ConfigError
+from syndicator.ingest.addresses import (
     PUBLIC_ONLY,
     AddressPolicy,
     BlockedAddress,
     destination,
     is_public,
 )
-from syndicator.config import load_settings
-from syndicator.deadline import (
+from syndicator.ingest.deadline import (
     LOCK,
     Guard,
     current_policy,
@@ -26,7 +27,6 @@ from syndicator.deadline import (
     release_connection,
     take_connection,
 )
-from syndicator.errors import ConfigError
 
 NOT_PUBLIC = [
     "127.0.0.1",  # loopback

@@ -19,7 +19,7 @@ from storage import alerts as alert_store
 from storage.alerts import AlertSnapshot, PausedChannel, StoredToken
 from storage.models import Alert, ChannelPause, ChannelToken, FeedState, Item, Post
 from storage.session import reading, writing
-from syndicator import alerts
+from syndicator.ops import alerts
 from syndicator.settings_models import AlertSettings
 from tests.conftest import FakeClock
 from tests.httpserver import LocalServer, Reply

@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import Engine
 
 from storage import migrate
-from syndicator import daemon
 from syndicator.app import build_app
+from syndicator.ops import daemon
 from tests.conftest import FakeClock
 from tests.fake_graph import FakeGraph
 from tests.test_posts import feed, make_posts, parsed

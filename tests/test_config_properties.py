@@ -30,8 +30,8 @@ from syndicator.cli.commands import cli
 from syndicator.config import Settings, load_settings
 from syndicator.durations import LONGEST
 from syndicator.errors import ConfigError
-from syndicator.health import parse_listen
-from syndicator.pacing import PacingSettings
+from syndicator.ops.health import parse_listen
+from syndicator.posts.pacing import PacingSettings
 from syndicator.settings_models import ChannelSettings, FeedSettings
 
 EXAMPLES = settings(max_examples=200, deadline=None, derandomize=True)

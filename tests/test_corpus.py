@@ -13,8 +13,8 @@ import feedparser
 import pytest
 from sqlalchemy import Engine
 
-from syndicator.ingest import PollOutcome
-from syndicator.parsepool import ParsePool
+from syndicator.ingest.harvest import PollOutcome
+from syndicator.ingest.parsepool import ParsePool
 from syndicator.settings_models import FeedSettings
 from tests.conftest import make_poller
 from tests.httpserver import LocalServer, Reply

@@ -16,7 +16,7 @@ from click.testing import CliRunner
 
 from syndicator.app import build_app
 from syndicator.cli.commands import cli
-from syndicator.daemon import AlreadyRunning, build_scheduler, single_daemon
+from syndicator.ops.daemon import AlreadyRunning, build_scheduler, single_daemon
 from tests.httpserver import LocalServer, Reply, unused_port
 from tests.test_queue_cli import rss
 
@@ -279,7 +279,7 @@ def test_maintenance_prunes_leftovers_but_keeps_posts_and_audit(tmp_path: Path) 
 
     from storage.models import Alert, AuditEvent, Post, PostStep
     from storage.session import reading, writing
-    from syndicator.daemon import maintain
+    from syndicator.ops.daemon import maintain
     from tests.conftest import FakeClock
     from tests.test_posts import feed, make_posts, parsed
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from syndicator.dedup import Known, StoredItem, Verdict, candidates, decide, title_digest
+from syndicator.ingest.dedup import Known, StoredItem, Verdict, candidates, decide, title_digest
 from syndicator.records import ParsedItem
 
 T0 = datetime(2026, 11, 1, 3, 0, tzinfo=UTC)

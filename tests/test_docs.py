@@ -8,7 +8,7 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from syndicator.config import Settings
-from syndicator.pacing import PacingSettings
+from syndicator.posts.pacing import PacingSettings
 from syndicator.settings_models import ChannelSettings, FeedSettings
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")

@@ -42,7 +42,7 @@ from sqlmodel import select
 from storage.engine import make_engine
 from storage.models import ChannelPause, Post
 from storage.session import reading
-from syndicator.render import Rendered
+from syndicator.posts.render import Rendered
 from tests.fake_graph import FakeGraph
 from tests.fake_zalo import APP_SECRET, FakeZalo
 from tests.httpserver import LocalServer, Reply

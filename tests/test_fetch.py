@@ -16,8 +16,8 @@ import urllib3.exceptions as u3
 from urllib3.connection import HTTPConnection
 
 from syndicator import __version__
-from syndicator.fetch import Fetcher, parse_max_age, parse_retry_after
 from syndicator.http import MAX_REDIRECTS, build_session, user_agent
+from syndicator.ingest.fetch import Fetcher, parse_max_age, parse_retry_after
 from syndicator.records import FetchRequest
 from tests.conftest import FakeClock
 from tests.httpserver import gzip_of_zeros

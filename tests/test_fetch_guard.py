@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 import requests
 
-from syndicator.fetch import Fetcher
 from syndicator.http import build_session, user_agent
+from syndicator.ingest.fetch import Fetcher
 from syndicator.records import FetchRequest, FetchResult
 from tests.conftest import FakeClock
 from tests.httpserver import (

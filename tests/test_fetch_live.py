@@ -11,8 +11,8 @@ from ipaddress import ip_network
 import pytest
 import requests
 
-from syndicator.fetch import Fetcher
 from syndicator.http import MAX_REDIRECTS, build_session, user_agent
+from syndicator.ingest.fetch import Fetcher
 from syndicator.records import FetchRequest
 from tests.conftest import FakeClock
 from tests.httpserver import (

@@ -22,7 +22,7 @@ from storage import posts as post_store
 from storage.models import ChannelPause, ChannelToken, FeedState
 from storage.session import writing
 from syndicator.errors import ConfigError
-from syndicator.health import (
+from syndicator.ops.health import (
     HealthServer,
     Heartbeat,
     Metrics,

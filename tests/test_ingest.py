@@ -17,9 +17,9 @@ from sqlmodel import select
 from storage import items as item_store
 from storage.models import FeedState, Item, ItemSource
 from storage.session import reading, writing
-from syndicator.dedup import candidates
-from syndicator.ingest import Harvest, store
-from syndicator.parse import parse_feed
+from syndicator.ingest.dedup import candidates
+from syndicator.ingest.harvest import Harvest, store
+from syndicator.ingest.parse import parse_feed
 from syndicator.records import FetchResult, ParsedFeed, ParsedItem
 from syndicator.settings_models import FeedSettings, PollingSettings
 

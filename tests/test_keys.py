@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from syndicator.errors import ConfigError
-from syndicator.keys import derived_fernet, master_key
+from syndicator.ops.keys import derived_fernet, master_key
 
 KEY = "k" * 40
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import structlog
 from sqlalchemy import Engine
 
-from syndicator.logs import configure_logging
+from syndicator.ops.logs import configure_logging
 from syndicator.settings_models import FeedSettings, LoggingSettings
 from tests.conftest import make_poller
 from tests.httpserver import LocalServer, Reply, static

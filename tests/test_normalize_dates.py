@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import feedparser
 import pytest
 
-from syndicator.normalize.dates import item_date, parse_date
+from syndicator.ingest.normalize.dates import item_date, parse_date
 from syndicator.records import Flag
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from syndicator.errors import HostileFeed, NotAFeed
-from syndicator.normalize.doctype import MAX_EXPANSION, check_doctype
-from syndicator.normalize.sniff import check_body, has_feed_root, mend_utf8
+from syndicator.ingest.normalize.doctype import MAX_EXPANSION, check_doctype
+from syndicator.ingest.normalize.sniff import check_body, has_feed_root, mend_utf8
 
 
 def doc(subset: bytes, body: bytes = b"<rss/>") -> bytes:

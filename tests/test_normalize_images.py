@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from syndicator.normalize.images import pick_image
+from syndicator.ingest.normalize.images import pick_image
 
 BASE = "https://a.vn/tin/1.html"
 

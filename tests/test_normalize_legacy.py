@@ -6,14 +6,14 @@ import unicodedata
 
 import pytest
 
-from syndicator.normalize.legacy import (
+from syndicator.ingest.normalize.legacy import (
     TCVN3_TO_UNICODE,
     VNI_TO_UNICODE,
     convert_tcvn3,
     convert_vni,
     legacy_converter,
 )
-from syndicator.normalize.text import clean_text
+from syndicator.ingest.normalize.text import clean_text
 from syndicator.records import Flag
 
 

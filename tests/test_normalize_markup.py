@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from syndicator.normalize.markup import first_image, html_to_text, sanitize_html
+from syndicator.ingest.normalize.markup import first_image, html_to_text, sanitize_html
 
 BASE = "https://portal.example.gov.vn/vi/news/tin-tuc/bai-1.html"
 

@@ -8,8 +8,8 @@ from urllib.parse import urlencode
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from syndicator.normalize.text import clean_text, normalize_text, title_key
-from syndicator.normalize.urls import TRACKING_PARAMS, canonical_url
+from syndicator.ingest.normalize.text import clean_text, normalize_text, title_key
+from syndicator.ingest.normalize.urls import TRACKING_PARAMS, canonical_url
 
 VIETNAMESE = "aàáảãạăằắẳẵặâầấẩẫậđeèéẻẽẹêềếểễệiìíỉĩịoòóỏõọôồốổỗộơờớởỡợuùúủũụưừứửữựyỳýỷỹỵ"
 # Text the way feeds hold it: Vietnamese, Latin-1 symbols (legacy encodings, mojibake), spaces.

@@ -6,7 +6,7 @@ import unicodedata
 
 import pytest
 
-from syndicator.normalize.text import (
+from syndicator.ingest.normalize.text import (
     clean_text,
     normalize_text,
     repair_mojibake,

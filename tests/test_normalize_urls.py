@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from syndicator.normalize.urls import absolute_url, canonical_url
+from syndicator.ingest.normalize.urls import absolute_url, canonical_url
 
 
 @pytest.mark.parametrize(

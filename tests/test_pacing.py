@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from syndicator.pacing import PacingSettings, Queued, due, effective_priority, schedule
+from syndicator.posts.pacing import PacingSettings, Queued, due, effective_priority, schedule
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 BERLIN = ZoneInfo("Europe/Berlin")

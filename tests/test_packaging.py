@@ -74,7 +74,7 @@ def test_installed_wheel_renders_with_its_own_templates(tmp_path: Path) -> None:
         [
             str(bin_dir / "python"),
             "-c",
-            "import syndicator.render as r; print(r.SHIPPED_TEMPLATES)",
+            "import syndicator.posts.render as r; print(r.SHIPPED_TEMPLATES)",
         ],
         check=True,
         capture_output=True,

@@ -16,7 +16,7 @@ import pytest
 
 from syndicator import errors
 from syndicator.errors import FeedError, HostileFeed, NotAFeed
-from syndicator.parse import parse_feed
+from syndicator.ingest.parse import parse_feed
 from syndicator.records import ParsedFeed, ParsedItem
 
 FEEDS = Path(__file__).parent / "fixtures" / "feeds"

@@ -19,8 +19,8 @@ import pytest
 from sqlalchemy import Engine
 
 from syndicator.errors import FeedError
-from syndicator.parse import parse_feed
-from syndicator.parsepool import ParsePool
+from syndicator.ingest.parse import parse_feed
+from syndicator.ingest.parsepool import ParsePool
 from syndicator.records import ParsedFeed
 from syndicator.settings_models import FeedSettings
 from tests.conftest import make_poller
@@ -165,7 +165,7 @@ def test_a_hostile_feed_times_out_while_the_others_are_stored(engine: Engine) ->
 PARENT = """
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
-from syndicator.parsepool import ParsePool
+from syndicator.ingest.parsepool import ParsePool
 from tests.worker_functions import SPIN, spin
 pool = ParsePool(1, 0, spin, timeout=timedelta(minutes=10))
 pool(SPIN, url="https://a.gov.vn/rss", content_type=None, fetched_at=datetime.now(UTC), tz=ZoneInfo("UTC"))

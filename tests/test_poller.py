@@ -13,7 +13,7 @@ from sqlmodel import select
 from storage import items as item_store
 from storage.models import FeedState, Item
 from storage.session import reading
-from syndicator.poller import HostLimiter, interleave_hosts
+from syndicator.ingest.poller import HostLimiter, interleave_hosts
 from syndicator.settings_models import FeedSettings
 from tests.conftest import make_poller
 from tests.httpserver import LocalServer, Reply

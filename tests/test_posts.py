@@ -17,7 +17,7 @@ from storage import items as item_store
 from storage import posts as post_store
 from storage.models import AuditEvent, Post
 from storage.session import reading, writing
-from syndicator.posts import (
+from syndicator.posts.maker import (
     APPROVED,
     PENDING,
     REJECTED,
@@ -28,9 +28,9 @@ from syndicator.posts import (
     PostNotFound,
     TransitionRefused,
 )
+from syndicator.posts.queue import ReviewQueue
+from syndicator.posts.render import Renderer, RenderSettings
 from syndicator.records import ParsedItem
-from syndicator.render import Renderer, RenderSettings
-from syndicator.review_queue import ReviewQueue
 from syndicator.settings_models import ChannelSettings, FeedSettings, ReviewSettings
 
 NOW = datetime(2026, 11, 1, 3, 0, tzinfo=UTC)

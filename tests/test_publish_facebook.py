@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 from connectors.facebook import FacebookConnector
 from storage.models import Post
 from storage.session import writing
-from syndicator.publisher import VISIBILITY_DELAY, Publisher
+from syndicator.publish.publisher import VISIBILITY_DELAY, Publisher
 from tests.conftest import FakeClock
 from tests.fake_graph import FakeGraph
 from tests.test_posts import feed, make_posts, parsed

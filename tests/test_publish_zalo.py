@@ -16,8 +16,8 @@ from connectors.zalo_tokens import TokenPair
 from storage.publishing import SqlStepStore
 from storage.tokens import SqlTokenStore
 from syndicator.config import Settings
-from syndicator.keys import derived_fernet
-from syndicator.publisher import VISIBILITY_DELAY, Publisher
+from syndicator.ops.keys import derived_fernet
+from syndicator.publish.publisher import VISIBILITY_DELAY, Publisher
 from tests.conftest import FakeClock
 from tests.fake_zalo import APP_SECRET, FakeZalo
 from tests.test_posts import feed, make_posts, parsed

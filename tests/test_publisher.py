@@ -31,7 +31,8 @@ from storage import publishing as publishing_store
 from storage.models import Alert, Post, PostStep
 from storage.session import reading, writing
 from syndicator.config import Settings
-from syndicator.publisher import (
+from syndicator.posts.render import Rendered
+from syndicator.publish.publisher import (
     LADDER,
     LEASE,
     VISIBILITY_DELAY,
@@ -39,7 +40,6 @@ from syndicator.publisher import (
     PublishOutcome,
     outgoing,
 )
-from syndicator.render import Rendered
 from tests.conftest import FakeClock
 from tests.test_posts import NOW, feed, make_posts, parsed
 

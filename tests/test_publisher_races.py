@@ -32,12 +32,12 @@ from connectors.base import (
 from storage import posts as post_store
 from storage import publishing as store
 from storage.session import reading
-from syndicator import publisher as publisher_module
-from syndicator.claims import Claim, ClaimBook
 from syndicator.config import load_settings
 from syndicator.errors import ConfigError
-from syndicator.publisher import LADDER, LEASE, VISIBILITY_DELAY, Publisher, PublishOutcome
-from syndicator.retries import THROTTLE_LADDER, next_search, throttle_pause
+from syndicator.publish import publisher as publisher_module
+from syndicator.publish.claims import Claim, ClaimBook
+from syndicator.publish.publisher import LADDER, LEASE, VISIBILITY_DELAY, Publisher, PublishOutcome
+from syndicator.publish.retries import THROTTLE_LADDER, next_search, throttle_pause
 from syndicator.settings_models import PublishingSettings
 from tests.conftest import FakeClock
 from tests.test_publisher import approved_post, post, settings

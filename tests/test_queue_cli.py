@@ -17,7 +17,7 @@ from storage import posts as post_store
 from storage.session import writing
 from syndicator.app import build_app
 from syndicator.cli.commands import cli
-from syndicator.posts import REFUSE
+from syndicator.posts.maker import REFUSE
 from tests.httpserver import LocalServer, Reply
 
 ITEM = (

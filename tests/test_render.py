@@ -16,8 +16,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from syndicator.hashtags import build_hashtags, hashtag
-from syndicator.render import (
+from syndicator.posts.hashtags import build_hashtags, hashtag
+from syndicator.posts.render import (
     CHANNEL_TYPES,
     FACEBOOK_MAX,
     SHIPPED_TEMPLATES,

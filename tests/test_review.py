@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from syndicator.review import ReviewSubject, describe, reasons, watch_words_in
+from syndicator.posts.review import ReviewSubject, describe, reasons, watch_words_in
 from syndicator.settings_models import ReviewSettings
 
 NOW = datetime(2026, 11, 1, 3, 0, tzinfo=UTC)

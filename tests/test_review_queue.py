@@ -17,7 +17,7 @@ from storage import posts as post_store
 from storage.models import Post
 from storage.session import reading, writing
 from syndicator.config import Settings
-from syndicator.posts import (
+from syndicator.posts.maker import (
     APPROVED,
     FAILED,
     PENDING,
@@ -27,10 +27,10 @@ from syndicator.posts import (
     TransitionRefused,
     publishable,
 )
-from syndicator.publisher import outgoing
-from syndicator.review_queue import RECENT_EDIT, ReviewQueue
+from syndicator.posts.queue import RECENT_EDIT, ReviewQueue
+from syndicator.posts.slots import channel_queue, next_slots
+from syndicator.publish.publisher import outgoing
 from syndicator.settings_models import FeedSettings, ReviewSettings
-from syndicator.slots import channel_queue, next_slots
 from tests.conftest import FakeClock
 from tests.test_posts import CHANNELS, NOW, TEMPLATES, feed, make_posts, parsed, renderer
 from tests.test_publisher import Scripted, publisher

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from syndicator.schedule import FLOOR_CAP, JITTER_SPREAD, backoff, is_broken, next_poll_at
+from syndicator.ingest.schedule import FLOOR_CAP, JITTER_SPREAD, backoff, is_broken, next_poll_at
 
 NOW = datetime(2026, 11, 1, 8, 0, tzinfo=UTC)
 TEN_MIN = timedelta(minutes=10)

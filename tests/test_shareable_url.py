@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from syndicator.normalize.urls import canonical_url, shareable_url
+from syndicator.ingest.normalize.urls import canonical_url, shareable_url
 
 
 @pytest.mark.parametrize(

@@ -14,9 +14,9 @@ from storage import migrate
 from storage.engine import make_engine
 from storage.models import FeedState
 from storage.session import reading, writing
-from syndicator import ingest
-from syndicator.dedup import digest, title_digest
-from syndicator.normalize.text import title_key
+from syndicator.ingest import harvest as ingest
+from syndicator.ingest.dedup import digest, title_digest
+from syndicator.ingest.normalize.text import title_key
 from tests.test_storage_limits import LONG_TITLE, POLLING, harvest, long_article
 
 T0 = datetime(2026, 11, 1, 3, 0, tzinfo=UTC)

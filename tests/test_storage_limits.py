@@ -26,10 +26,10 @@ from storage.models import (
     Post,
 )
 from storage.session import reading, writing
-from syndicator import alerts
 from syndicator.config import Settings
-from syndicator.ingest import Harvest, store
-from syndicator.posts import NEEDS_ATTENTION, STATUSES
+from syndicator.ingest.harvest import Harvest, store
+from syndicator.ops import alerts
+from syndicator.posts.maker import NEEDS_ATTENTION, STATUSES
 from syndicator.records import FetchResult, ParsedFeed, ParsedItem
 from syndicator.settings_models import AlertSettings, FeedSettings, PollingSettings
 from tests.test_docs import error_reasons

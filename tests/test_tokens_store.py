@@ -16,7 +16,7 @@ from connectors.zalo_tokens import OAUTH_PATH, TokenPair, ZaloTokens
 from storage.models import ChannelToken
 from storage.session import reading
 from storage.tokens import SqlTokenStore, TokenKeyMismatch
-from syndicator.keys import derived_fernet
+from syndicator.ops.keys import derived_fernet
 
 NOW = datetime(2026, 11, 1, tzinfo=UTC)
 OAUTH = "https://oauth.zaloapp.com"

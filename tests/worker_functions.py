@@ -12,7 +12,7 @@ import resource
 import sys
 import threading
 
-from syndicator.parse import parse_feed
+from syndicator.ingest.parse import parse_feed
 from syndicator.records import ParsedFeed
 
 SPIN = b"<!-- spin -->"  # a body holding this makes `spin` loop, as a parser gone quadratic

@@ -9,7 +9,7 @@ from sqlalchemy.engine import make_url
 from storage.engine import masked
 from syndicator.app import App, build_app
 from syndicator.config import config_path
-from syndicator.logs import configure_logging
+from syndicator.ops.logs import configure_logging
 
 
 class Context:

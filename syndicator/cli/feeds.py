@@ -11,8 +11,8 @@ from storage import feeds as feed_store
 from storage.session import reading
 from syndicator.cli.context import Context
 from syndicator.cli.output import age, emit_json
-from syndicator.dedup import candidates
 from syndicator.errors import FeedError
+from syndicator.ingest.dedup import candidates
 from syndicator.records import FetchRequest
 
 
@@ -75,7 +75,7 @@ def _describe(row: dict[str, object], now: object) -> str:
 @click.pass_obj
 def check(ctx: Context, url: str, as_json: bool) -> None:
     """Fetch, parse and normalize one URL without storing anything."""
-    from syndicator.parse import parse_feed  # the only command that parses in this process
+    from syndicator.ingest.parse import parse_feed  # the only command that parses in this process
 
     app = ctx.app()
     fetched = app.fetcher.fetch(FetchRequest(url))

@@ -11,8 +11,8 @@ import click
 
 from syndicator.cli.context import Context
 from syndicator.cli.output import emit_json
-from syndicator.ingest import PollOutcome
-from syndicator.poller import Progress, due_feeds
+from syndicator.ingest.harvest import PollOutcome
+from syndicator.ingest.poller import Progress, due_feeds
 
 
 @click.command()

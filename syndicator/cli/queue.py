@@ -17,10 +17,10 @@ from syndicator.cli.context import Context
 from syndicator.cli.output import emit_json
 from syndicator.cli.params import ROW_ID
 from syndicator.errors import SyndicatorError
-from syndicator.posts import FAILED, PENDING, STATUSES, refused_by_platform
-from syndicator.render import Rendered
-from syndicator.review import describe
-from syndicator.slots import next_slots
+from syndicator.posts.maker import FAILED, PENDING, STATUSES, refused_by_platform
+from syndicator.posts.render import Rendered
+from syndicator.posts.review import describe
+from syndicator.posts.slots import next_slots
 
 
 @click.group()

@@ -11,10 +11,10 @@ from storage.session import writing
 from syndicator.cli.context import Context
 from syndicator.cli.params import item_id_or_url
 from syndicator.config import Settings
-from syndicator.dedup import digest
 from syndicator.errors import ConfigError
-from syndicator.normalize.urls import canonical_url
-from syndicator.posts import stored_item
+from syndicator.ingest.dedup import digest
+from syndicator.ingest.normalize.urls import canonical_url
+from syndicator.posts.maker import stored_item
 from syndicator.settings_models import FeedSettings
 
 

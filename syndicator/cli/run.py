@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from syndicator import daemon
 from syndicator.cli.context import Context
+from syndicator.ops import daemon
 
 
 @click.command()

@@ -102,7 +102,7 @@ def _rewrite_title_keys(connection: sa.Connection, source: str, key: _KeyFunctio
         last_id = rows[-1][0]
 
 
-# Frozen copies of syndicator.dedup.title_digest and syndicator.normalize.text.title_key as of
+# Frozen copies of syndicator.ingest.dedup.title_digest and syndicator.ingest.normalize.text.title_key as of
 # this revision: a migration must keep doing what it did when it was written, and storage/ may
 # not import the domain. The stored key is already the normalized title, so upgrading only
 # hashes it.

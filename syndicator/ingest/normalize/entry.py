@@ -8,11 +8,17 @@ from collections.abc import Mapping
 from datetime import datetime, tzinfo
 from typing import Any
 
-from syndicator.normalize.dates import item_date
-from syndicator.normalize.images import pick_image
-from syndicator.normalize.markup import html_to_text, looks_like_markup, sanitize_html
-from syndicator.normalize.text import NO_FLAGS, clean_text, repair_encoding, tidy, truncate_words
-from syndicator.normalize.urls import absolute_url, canonical_url
+from syndicator.ingest.normalize.dates import item_date
+from syndicator.ingest.normalize.images import pick_image
+from syndicator.ingest.normalize.markup import html_to_text, looks_like_markup, sanitize_html
+from syndicator.ingest.normalize.text import (
+    NO_FLAGS,
+    clean_text,
+    repair_encoding,
+    tidy,
+    truncate_words,
+)
+from syndicator.ingest.normalize.urls import absolute_url, canonical_url
 from syndicator.records import Flag, ParsedItem
 
 SUMMARY_LIMIT = 1000

@@ -6,8 +6,8 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from syndicator.normalize.markup import first_image
-from syndicator.normalize.urls import absolute_url
+from syndicator.ingest.normalize.markup import first_image
+from syndicator.ingest.normalize.urls import absolute_url
 
 _IMAGE_PATH = re.compile(r"\.(?:jpe?g|png|gif|webp|avif|bmp)(?:$|[?#])", re.IGNORECASE)
 _PIXEL = frozenset({"0", "1", "1px"})

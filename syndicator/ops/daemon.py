@@ -26,10 +26,11 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from connectors.base import ConnectorError
 from storage import publishing as publishing_store
 from storage.session import writing
-from syndicator import alerts
 from syndicator.app import App
 from syndicator.errors import SyndicatorError
-from syndicator.health import (
+from syndicator.ingest.poller import due_feeds
+from syndicator.ops import alerts
+from syndicator.ops.health import (
     HealthServer,
     Heartbeat,
     Metrics,
@@ -37,9 +38,8 @@ from syndicator.health import (
     start_health_server,
     stop_health_server,
 )
-from syndicator.poller import due_feeds
 
-log = structlog.get_logger("syndicator.daemon")
+log = structlog.get_logger("syndicator.ops.daemon")
 
 
 @dataclass(frozen=True, slots=True)

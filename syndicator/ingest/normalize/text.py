@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from syndicator.normalize.legacy import legacy_converter
+from syndicator.ingest.normalize.legacy import legacy_converter
 from syndicator.records import Flag
 
 NO_FLAGS: frozenset[Flag] = frozenset()

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from syndicator.normalize.text import fold, phrase_pattern
+from syndicator.ingest.normalize.text import fold, phrase_pattern
 from syndicator.settings_models import ReviewSettings
 
 REASON_TEXT = {

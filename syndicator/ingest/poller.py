@@ -26,9 +26,9 @@ from storage.engine import WRITE_OPTION
 from storage.models import FeedState
 from storage.session import reading
 from syndicator.clock import Clock
-from syndicator.fetch import Fetcher
-from syndicator.ingest import Harvest, PollOutcome, harvest, store_harvest
-from syndicator.posts import PostMaker
+from syndicator.ingest.fetch import Fetcher
+from syndicator.ingest.harvest import Harvest, PollOutcome, harvest, store_harvest
+from syndicator.posts.maker import PostMaker
 from syndicator.records import FeedParser, FetchRequest, FetchResult
 from syndicator.settings_models import FeedSettings, PollingSettings
 

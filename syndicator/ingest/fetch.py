@@ -2,8 +2,8 @@
 
 `polling.timeout` bounds the whole fetch: connecting, the headers, every redirect hop (followed
 here, one at a time, each with what is left) and the body. A watchdog cuts a socket that is
-still busy at the deadline (syndicator.deadline), and only permitted addresses are dialled
-(syndicator.addresses), on every hop.
+still busy at the deadline (syndicator.ingest.deadline), and only permitted addresses are dialled
+(syndicator.ingest.addresses), on every hop.
 
 Wall-clock deadlines use `time.monotonic()`: that is a measurement of I/O, immune to clock
 steps, and a fake clock in tests would not advance while a socket blocks anyway. The injected
@@ -27,10 +27,10 @@ from urllib.parse import urlsplit
 import requests
 import urllib3.exceptions as u3
 
-from syndicator.addresses import AddressPolicy, BlockedAddress, Network
 from syndicator.clock import Clock
-from syndicator.deadline import Guard, guarding
 from syndicator.http import MAX_REDIRECTS
+from syndicator.ingest.addresses import AddressPolicy, BlockedAddress, Network
+from syndicator.ingest.deadline import Guard, guarding
 from syndicator.records import FetchRequest, FetchResult
 
 CHUNK = 64 * 1024

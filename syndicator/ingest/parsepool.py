@@ -1,6 +1,6 @@
 """Parse feeds in worker processes: the parser is CPU-bound Python, so threads share one core.
 
-`processes` workers (`python -m syndicator.parseworker`, which imports only the parser) each
+`processes` workers (`python -m syndicator.ingest.parseworker`, which imports only the parser) each
 parse one feed at a time. A hostile document can cost only its own worker: its address space
 is capped, and a parse that runs past `timeout` (CPU time, counted by the kernel, or wall-clock
 time, counted here) has its worker killed and the feed reported as `parse_timeout`. A worker
@@ -28,12 +28,12 @@ from typing import IO, Any
 from zoneinfo import ZoneInfo
 
 from syndicator.errors import FeedError
-from syndicator.parseworker import HEADER, frame, parse_in_worker
+from syndicator.ingest.parseworker import HEADER, frame, parse_in_worker
 from syndicator.records import FeedParser, ParsedFeed
 
 MEGABYTE = 1024 * 1024
 STARTUP_TIMEOUT = 60.0  # seconds for a new worker to import the parser and say it is ready
-_PACKAGE_ROOT = Path(__file__).resolve().parent.parent  # where `syndicator` can be imported
+_PACKAGE_ROOT = Path(__file__).resolve().parents[2]  # where `syndicator` can be imported
 
 
 class _Expired(Exception):
@@ -70,7 +70,7 @@ class _Worker:
         # that its end means that this parent has gone. The worker reads hostile documents:
         # it gets none of our settings, so no secret.
         popen = subprocess.Popen(
-            [sys.executable, "-m", "syndicator.parseworker"],
+            [sys.executable, "-m", "syndicator.ingest.parseworker"],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             cwd=_PACKAGE_ROOT,

@@ -26,7 +26,7 @@ from sqlalchemy import Engine
 from storage.stats import Stats, database_answers, snapshot
 from syndicator.errors import ConfigError
 
-log = structlog.get_logger("syndicator.health")
+log = structlog.get_logger("syndicator.ops.health")
 
 METRICS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 

@@ -17,10 +17,10 @@ from feedparser.exceptions import (  # type: ignore[import-untyped]
 )
 
 from syndicator.errors import FeedError, NotAFeed
-from syndicator.normalize.doctype import check_doctype
-from syndicator.normalize.entry import field_text, normalize_entry
-from syndicator.normalize.sniff import check_body, has_feed_root, mend_utf8
-from syndicator.normalize.urls import absolute_url
+from syndicator.ingest.normalize.doctype import check_doctype
+from syndicator.ingest.normalize.entry import field_text, normalize_entry
+from syndicator.ingest.normalize.sniff import check_body, has_feed_root, mend_utf8
+from syndicator.ingest.normalize.urls import absolute_url
 from syndicator.records import ParsedFeed
 
 # bozo reasons that say "read fine, but the label was wrong": not worth a problem line.

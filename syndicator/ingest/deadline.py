@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from contextvars import ContextVar
 from typing import Protocol
 
-from syndicator.addresses import AddressPolicy
+from syndicator.ingest.addresses import AddressPolicy
 
 # One lock for the watchdog and for handing connections between fetches, so the watchdog never
 # shuts down a connection that has gone back to the pool (and maybe on to another fetch).

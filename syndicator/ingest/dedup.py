@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from syndicator.normalize.text import title_key
+from syndicator.ingest.normalize.text import title_key
 from syndicator.records import ParsedItem
 
 SAME_STORY_WINDOW = timedelta(days=1)

@@ -19,7 +19,7 @@ from storage import items as item_store
 from storage import posts as post_store
 from storage.models import Item, Post
 from storage.session import writing
-from syndicator.posts import (
+from syndicator.posts.maker import (
     APPROVED,
     FAILED,
     NEEDS_ATTENTION,
@@ -33,10 +33,10 @@ from syndicator.posts import (
     render_post,
     stored_item,
 )
-from syndicator.render import Rendered, Renderer
+from syndicator.posts.render import Rendered, Renderer
 from syndicator.settings_models import ChannelSettings, FeedSettings
 
-log = structlog.get_logger("syndicator.posts")
+log = structlog.get_logger("syndicator.posts.maker")
 
 # What a reviewer may do from each state (the publisher's own moves live with the publisher).
 # A failed post may be approved, edited or rendered again only when the platform refused it

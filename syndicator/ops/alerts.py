@@ -29,7 +29,7 @@ from storage.models import Alert
 from storage.session import reading, writing
 from syndicator.settings_models import AlertSettings
 
-log = structlog.get_logger("syndicator.alerts")
+log = structlog.get_logger("syndicator.ops.alerts")
 
 CHANNEL_PAUSED = "channel_paused"
 TOKEN_EXPIRING = "token_expiring"  # noqa: S105 (an alert kind, not a password)

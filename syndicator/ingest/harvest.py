@@ -20,8 +20,9 @@ from storage import feeds as feed_store
 from storage import items as item_store
 from storage.models import FeedState
 from storage.session import writing
-from syndicator import schedule
-from syndicator.dedup import (
+from syndicator.errors import FeedError
+from syndicator.ingest import schedule
+from syndicator.ingest.dedup import (
     SAME_STORY_WINDOW,
     Candidate,
     Decision,
@@ -31,9 +32,8 @@ from syndicator.dedup import (
     candidates,
     decide,
 )
-from syndicator.errors import FeedError
-from syndicator.fetch import Fetcher
-from syndicator.posts import NewItem, PostMaker
+from syndicator.ingest.fetch import Fetcher
+from syndicator.posts.maker import NewItem, PostMaker
 from syndicator.records import FeedParser, FetchRequest, FetchResult, ParsedFeed
 from syndicator.settings_models import FeedSettings, PollingSettings
 

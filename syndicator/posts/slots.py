@@ -13,8 +13,8 @@ from storage import posts as post_store
 from storage.models import Post
 from storage.session import reading
 from syndicator.config import Settings
-from syndicator.pacing import PacingSettings, Queued, schedule
-from syndicator.posts import publishable
+from syndicator.posts.maker import publishable
+from syndicator.posts.pacing import PacingSettings, Queued, schedule
 
 # The longest window any pacing rule looks back over: a local day, 25 hours where DST ends.
 HISTORY = timedelta(hours=25)

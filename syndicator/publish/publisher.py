@@ -2,7 +2,7 @@
 
 A post is claimed (approved → publishing, with a lease) and that claim is committed before any
 request leaves; the lease is renewed while the request is in flight, and the outcome is then
-recorded by compare-and-set on the claim (syndicator/claims.py), so a worker that lost its claim
+recorded by compare-and-set on the claim (syndicator/publish/claims.py), so a worker that lost its claim
 changes nothing, except to record a success. When the outcome is unknown — a timeout or reset
 after sending, a 5xx, or a crash that left a claim behind — the post stays in `publishing` until
 the platform has had time to show it (or the lease ends), and is then reconciled with the
@@ -48,16 +48,16 @@ from connectors.base import (
 from storage import publishing as store
 from storage.models import Post
 from storage.session import reading, writing
-from syndicator.claims import Claim, ClaimBook, LeaseKeeper, worker_id
 from syndicator.clock import Clock
 from syndicator.config import Settings
-from syndicator.normalize.urls import shareable_url
-from syndicator.pacing import due
-from syndicator.posts import APPROVED, FAILED, NEEDS_ATTENTION, PUBLISHED, PUBLISHING, REFUSE
-from syndicator.render import Rendered
-from syndicator.retries import LADDER, next_search, throttle_pause
+from syndicator.ingest.normalize.urls import shareable_url
+from syndicator.posts.maker import APPROVED, FAILED, NEEDS_ATTENTION, PUBLISHED, PUBLISHING, REFUSE
+from syndicator.posts.pacing import due
+from syndicator.posts.render import Rendered
+from syndicator.posts.slots import channel_queue, pacing_for
+from syndicator.publish.claims import Claim, ClaimBook, LeaseKeeper, worker_id
+from syndicator.publish.retries import LADDER, next_search, throttle_pause
 from syndicator.settings_models import IN_RUN_TRIES, PublishingSettings
-from syndicator.slots import channel_queue, pacing_for
 
 __all__ = ["LADDER", "LEASE", "VISIBILITY_DELAY", "PublishOutcome", "Publisher", "outgoing"]
 

@@ -29,7 +29,7 @@ from storage import publishing as store
 from storage.models import Post
 from storage.session import reading, writing
 from syndicator.clock import Clock
-from syndicator.posts import PUBLISHED, PUBLISHING
+from syndicator.posts.maker import PUBLISHED, PUBLISHING
 
 log = structlog.get_logger("syndicator.publish")
 ACTOR = "publisher"

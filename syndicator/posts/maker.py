@@ -1,5 +1,5 @@
 """Posts: one per (item, channel), made when an item is stored, then moved through review
-(syndicator.review_queue) and publishing (syndicator.publisher).
+(syndicator.posts.queue) and publishing (syndicator.publish.publisher).
 
 Every transition is one transaction that names the version it saw (compare-and-set) and
 writes its audit event; two reviewers acting at once get one success and one clear conflict.
@@ -16,10 +16,10 @@ from sqlmodel import Session
 from storage import posts as post_store
 from storage.models import AuditEvent, Item, Post
 from syndicator.errors import SyndicatorError
-from syndicator.normalize.urls import shareable_url
+from syndicator.ingest.normalize.urls import shareable_url
+from syndicator.posts.render import Rendered, Renderer, RenderInput
+from syndicator.posts.review import ReviewSubject, describe, reasons
 from syndicator.records import Flag, ParsedItem
-from syndicator.render import Rendered, Renderer, RenderInput
-from syndicator.review import ReviewSubject, describe, reasons
 from syndicator.settings_models import ChannelSettings, FeedSettings, ReviewSettings
 
 SYSTEM = "syndicator"

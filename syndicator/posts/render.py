@@ -21,10 +21,10 @@ from zoneinfo import ZoneInfo
 from jinja2.exceptions import TemplateNotFound, TemplateSyntaxError
 from markupsafe import Markup, escape
 
-from syndicator.hashtags import build_hashtags
-from syndicator.normalize.markup import html_to_text, sanitize_html
-from syndicator.normalize.text import tidy, truncate_words
-from syndicator.template_sandbox import (  # noqa: F401  (limits re-exported for the tests and docs)
+from syndicator.ingest.normalize.markup import html_to_text, sanitize_html
+from syndicator.ingest.normalize.text import tidy, truncate_words
+from syndicator.posts.hashtags import build_hashtags
+from syndicator.posts.sandbox import (  # noqa: F401  (limits re-exported for the tests and docs)
     BUDGET,
     MAX_BITS,
     MAX_PRINTED,

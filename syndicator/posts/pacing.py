@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import ConfigDict, Field, field_validator
 
-from syndicator.normalize.text import fold, phrase_pattern
+from syndicator.ingest.normalize.text import fold, phrase_pattern
 from syndicator.settings_models import Duration, Section
 
 HOUR = timedelta(hours=1)

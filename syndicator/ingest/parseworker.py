@@ -1,4 +1,4 @@
-"""A parser worker process: `python -m syndicator.parseworker`, started and fed by ParsePool.
+"""A parser worker process: `python -m syndicator.ingest.parseworker`, started and fed by ParsePool.
 
 Requests come on stdin and answers go out on stdout, one at a time, as length-prefixed pickles
 (the parent is the only writer, so its frames are trusted). A thread keeps reading stdin: the
@@ -31,7 +31,7 @@ def parse_in_worker(
     body: bytes, *, url: str, content_type: str | None, fetched_at: datetime, tz: ZoneInfo
 ) -> ParsedFeed:
     """parse_feed, imported on first use, so the parent process need not import the parser."""
-    from syndicator.parse import parse_feed
+    from syndicator.ingest.parse import parse_feed
 
     return parse_feed(body, url=url, content_type=content_type, fetched_at=fetched_at, tz=tz)
 
@@ -75,7 +75,7 @@ def _prepare(settings: dict[str, Any]) -> None:
     if settings["memory_limit"]:
         limit = settings["memory_limit"]
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-    import syndicator.parse  # noqa: F401  # now, so that no parse's time limit pays for it
+    import syndicator.ingest.parse  # noqa: F401  # now, so that no parse's time limit pays for it
 
 
 def _watch_parent(requests: IO[bytes], inbox: queue.Queue[bytes]) -> None:

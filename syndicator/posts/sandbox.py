@@ -21,8 +21,8 @@ from jinja2.exceptions import SecurityError
 from jinja2.runtime import Context
 from jinja2.sandbox import SandboxedEnvironment
 
-from syndicator import template_sizes as sizes
-from syndicator.normalize.text import truncate_words
+from syndicator.ingest.normalize.text import truncate_words
+from syndicator.posts import sizes
 
 OUTPUT_CAP = 200_000  # characters a template may print; also the largest value it may build
 MAX_RANGE = 1_000  # items in one range() (Jinja's sandbox alone allows 100,000)

@@ -24,7 +24,7 @@ from syndicator.errors import ConfigError
 
 ENV = "SYNDICATOR_SECRET_KEY"
 MIN_LENGTH = 32
-log = structlog.get_logger("syndicator.keys")
+log = structlog.get_logger("syndicator.ops.keys")
 
 
 def master_key(key_file: Path, environ: Mapping[str, str] = os.environ) -> bytes:

@@ -1,0 +1,1 @@
+"""Running the service: the daemon, health, alerts, logs and keys."""
