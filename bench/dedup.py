@@ -4,7 +4,7 @@
 
 The fill (bench/dedup_fill.py; setup, not measured) is cached and copied to a scratch file for
 every run, so each run starts from the same database. Harvests of 30 ParsedItems, built as
-tests/test_ingest.py builds them, then go through the product's code; each path is timed:
+tests/ingest/test_ingest.py builds them, then go through the product's code; each path is timed:
 - lookup: `ingest.lookup` + `dedup.decide` alone, for articles the feed gave before;
 - known / insert / cross_portal: `ingest.store` (one transaction per harvest) with articles the
   feed gave before (SEEN), that no feed gave (NEW), that another feed gave (same URL: NEW_SOURCE);

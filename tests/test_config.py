@@ -13,8 +13,9 @@ from syndicator.config import config_path, load_settings
 from syndicator.durations import format_duration, parse_duration
 from syndicator.errors import ConfigError
 from syndicator.settings_models import check_api_url, check_email, check_network
+from tests.helpers.paths import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = ROOT
 
 FEED = """
 [[feeds]]

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import re
-from pathlib import Path
-
 from pydantic import BaseModel
 
 from syndicator.config import Settings
 from syndicator.posts.pacing import PacingSettings
 from syndicator.settings_models import ChannelSettings, FeedSettings
+from tests.helpers.docs import README, error_reasons
 
-README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
 NOT_SETTINGS = {"base_dir"}
 
 
@@ -35,17 +32,6 @@ def test_every_setting_is_documented() -> None:
     """Each key of settings.toml has a row in README.md's configuration reference."""
     missing = [key for key in setting_keys() if f"| `{key}` |" not in README]
     assert missing == []
-
-
-def error_reasons() -> set[str]:
-    """Every reason code written in the fetcher, parser and poller sources."""
-    root = Path(__file__).resolve().parent.parent / "syndicator"
-    source = "\n".join(p.read_text(encoding="utf-8") for p in root.rglob("*.py"))
-    raised = re.findall(r'(?:FeedError|NotAFeed|HostileFeed|_Stop)\(\s*"([a-z_]+)"', source)
-    classified = re.findall(r'return "([a-z_]+)", f?"', source)
-    failed = re.findall(r'_failed\([^()]*?"([a-z_]+)"', source)
-    assigned = re.findall(r'reason = "([a-z_]+)"', source)
-    return {*raised, *classified, *failed, *assigned, "http_404", "internal_error"}
 
 
 def test_every_feed_error_reason_is_documented() -> None:

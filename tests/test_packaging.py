@@ -16,9 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.httpserver import LocalServer, Reply
+from tests.helpers.httpserver import LocalServer, Reply
+from tests.helpers.paths import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = ROOT
 SOURCES = ("pyproject.toml", "README.md", "syndicator", "connectors", "storage")
 TITLE = "Hội nghị triển khai nhiệm vụ khoa học và công nghệ năm 2027"
 FEED = (

@@ -1,0 +1,1 @@
+"""What the tests share: local servers, fakes of Facebook and Zalo, clocks and real-looking data."""
