@@ -4,14 +4,27 @@ A connector knows its platform and nothing about feeds, posts' states or the dat
 an OutgoingPost, answers Published or raises one of the classified errors below. Anything it
 must remember between runs (Zalo's rotating tokens, a step's result) goes through the small
 store interfaces here, implemented in storage/ and wired by the domain.
+
+A channel kind (ChannelKind) is what one platform's package offers the core: its settings model,
+text limits, rendering fix-ups, preview, and how to build its connector. connectors/registry.py
+maps a channel's `type` to its kind, so the core never names a platform.
 """
 
 from __future__ import annotations
 
+import builtins
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 from urllib.parse import urlsplit
+
+if TYPE_CHECKING:  # kept out of the import: a start that builds no connector needs neither
+    import requests
+
+    from connectors.rendering import Rendered, RenderInput, TextTools
+    from connectors.settings import ChannelSettings
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,3 +130,91 @@ class StepStore(Protocol):
     def load(self, post_id: int) -> dict[str, str]: ...
 
     def save(self, post_id: int, step: str, value: str) -> None: ...
+
+
+@runtime_checkable
+class RefreshesTokens(Protocol):
+    """A connector whose access token rotates (Zalo's OAuth pair). The daemon keeps it fresh;
+    `tokens refresh` forces a refresh. Connectors with long-lived tokens do not implement it."""
+
+    def refresh_if_due(self) -> None:
+        """Refresh when the token expires within the connector's margin, else do nothing."""
+        ...
+
+    def refresh_now(self) -> None:
+        """Refresh now, whatever the expiry."""
+        ...
+
+
+class ChannelUnavailable(Exception):
+    """A kind cannot build this channel's connector until the operator acts (no Page token):
+    the channel is reported as missing and the others still run. The message says the fix."""
+
+
+class SettingsProblem(Exception):
+    """The channel's settings cannot work (no Zalo app secret): start-up stops with this one
+    line, which names the key and the fix."""
+
+
+# Builds the channel's token store from the kind's pair constructor (access token, refresh
+# token, access expiry); the store is the kind's own protocol, so it is typed loosely here.
+TokenStoreFactory = Callable[[Callable[[str, str, datetime], Any]], Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Wiring:
+    """What the composition root hands a kind to build one channel's connector."""
+
+    channel: str  # the channel's name: in messages, logs and environment variable names
+    session: requests.Session
+    clock: Callable[[], datetime]
+    timeout: float  # seconds, per request
+    resolve_path: Callable[[str], Path]  # a path from the settings, relative to their folder
+    token_store: TokenStoreFactory
+    step_store: Callable[[], StepStore]
+
+
+class ChannelKind(Protocol):
+    """One platform as the core sees it, found by a channel's `type` in connectors/registry.py."""
+
+    @property
+    def type(self) -> str:
+        """The `type` of [channels.NAME]: "facebook"."""
+        ...
+
+    @property
+    def settings_model(self) -> builtins.type[ChannelSettings]:
+        """The model of the channel's table (its own keys, `type` narrowed to this kind)."""
+        ...
+
+    @property
+    def limits(self) -> Mapping[str, int | None]:
+        """A post's fields an editor may write ("text" always; Zalo also "title", …) and their
+        maximum in NFC characters (None: no known limit)."""
+        ...
+
+    @property
+    def token_lifetime(self) -> timedelta | None:
+        """How long a stored refresh token lives after its last rotation (alerts warn before
+        it ends); None when the kind stores no tokens."""
+        ...
+
+    def build(self, settings: ChannelSettings, wiring: Wiring) -> Connector:
+        """The channel's connector; raises ChannelUnavailable or SettingsProblem."""
+        ...
+
+    def shape(
+        self, item: RenderInput, output: str, default_image: str | None, tools: TextTools
+    ) -> Rendered:
+        """The post for this platform from the template's `output` ('' after a template error)
+        and the item: fitted to the limits, with the parts the platform builds in code."""
+        ...
+
+    def with_text(self, rendered: Rendered, text: str) -> Rendered:
+        """The rendering with an editor's text in place of the template's."""
+        ...
+
+    def preview(self, rendered: Rendered) -> tuple[tuple[str, str], ...]:
+        """What review screens show of the post beyond its text and link: the platform's own
+        fields as (Vietnamese label, value), in order; () for a plain message."""
+        ...

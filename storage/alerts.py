@@ -12,8 +12,8 @@ from sqlalchemy import Engine, text
 from sqlmodel import Session, col, select
 
 from storage.models import Alert, ChannelPause, ChannelToken, FeedState, Post
+from storage.states import PostStatus
 
-NEEDS_ATTENTION = "needs_attention"  # the post status (syndicator/posts/maker.py)
 _LOCK_KEY = zlib.crc32(b"syndicator-alerts")
 
 
@@ -63,7 +63,7 @@ def snapshot(session: Session) -> AlertSnapshot:
         select(FeedState).where(col(FeedState.broken)).order_by(col(FeedState.feed_id))
     ).all()
     posts = session.exec(
-        select(Post).where(Post.status == NEEDS_ATTENTION).order_by(col(Post.id))
+        select(Post).where(Post.status == PostStatus.NEEDS_ATTENTION).order_by(col(Post.id))
     ).all()
     return AlertSnapshot(
         pauses=[PausedChannel(p.channel, p.reason, p.until) for p in pauses],

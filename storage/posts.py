@@ -10,9 +10,11 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from storage.models import AuditEvent, Item, ItemSource, Post
+from storage.states import IllegalTransition, Move, PostStatus, allowed
 
 
 def insert_post(session: Session, values: dict[str, Any]) -> int:
+    PostStatus(values["status"])  # ValueError for a status the product does not know
     post = Post(**values)
     session.add(post)
     session.flush()
@@ -45,15 +47,36 @@ def record(
     )
 
 
-def compare_and_set(session: Session, post_id: int, version: int, changes: dict[str, Any]) -> bool:
-    """Apply `changes` only if the post is still at `version`; bumps the version. True if applied."""
-    query = (
-        update(Post)
-        .where(col(Post.id) == post_id, col(Post.version) == version)
-        .values(**changes, version=version + 1)
-    )
+def compare_and_set(
+    session: Session,
+    post_id: int,
+    version: int,
+    changes: dict[str, Any],
+    move: Move | None = None,
+) -> bool:
+    """Apply `changes` only if the post is still at `version` (and, for a `move`, still in its
+    source status); bumps the version. True if applied. A change of status names its move, and
+    a move the table (storage/states.py) does not allow raises IllegalTransition first."""
+    where = [col(Post.id) == post_id, col(Post.version) == version]
+    if move is not None:
+        changes = changes | {"status": moved(move, changes)}
+        where.append(col(Post.status) == move.source)
+    elif "status" in changes:
+        raise IllegalTransition(f"post {post_id}: a change of status must name its move")
+    query = update(Post).where(*where).values(**changes, version=version + 1)
     changed: int = session.execute(query).rowcount  # type: ignore[attr-defined]
     return changed == 1
+
+
+def moved(move: Move, changes: dict[str, Any]) -> PostStatus:
+    """The move's target, once the table allows the move and `changes` agree with it."""
+    if not allowed(move):
+        raise IllegalTransition(f"a post may not move {move.source} -{move.action}-> {move.target}")
+    if changes.get("status", move.target) != move.target:
+        raise IllegalTransition(
+            f"{move.action} moves a post to {move.target}, not {changes['status']}"
+        )
+    return move.target
 
 
 def get(session: Session, post_id: int) -> Post | None:
@@ -119,7 +142,7 @@ def approved_on(session: Session, channel: str) -> list[tuple[Post, str]]:
     query = (
         select(Post, Item.title)
         .join(Item, col(Item.id) == col(Post.item_id))
-        .where(col(Post.channel) == channel, col(Post.status) == "approved")
+        .where(col(Post.channel) == channel, col(Post.status) == PostStatus.APPROVED)
     )
     return [(post, title) for post, title in session.exec(query)]
 

@@ -15,22 +15,24 @@ from sqlalchemy import Engine, func, update
 from sqlmodel import Session, col, select
 
 from storage.models import AuditEvent, ChannelPause, Post, PostStep
+from storage.posts import moved
 from storage.session import reading, writing
+from storage.states import AWAITING_RECONCILE, IllegalTransition, Move, PostAction, PostStatus
 
-PUBLISHING = "publishing"
+__all__ = ["AWAITING_RECONCILE"]  # re-exported: the claim holder of an unknown outcome
+
+PUBLISHING = PostStatus.PUBLISHING
+CLAIM = PostAction.CLAIM
 
 
 def stale_claims(session: Session, channel: str, now: datetime) -> list[Post]:
     """Posts left in `publishing` whose lease ran out: a crash, a timeout, an unknown outcome."""
     query = select(Post).where(
         col(Post.channel) == channel,
-        col(Post.status) == "publishing",
+        col(Post.status) == PUBLISHING,
         col(Post.claim_expires_at) <= now,
     )
     return list(session.exec(query))
-
-
-AWAITING_RECONCILE = "awaiting-reconcile"  # claimed_by of a post whose outcome is unknown
 
 
 def _claimed(post_id: int, worker: str, version: int) -> Any:
@@ -43,13 +45,15 @@ def _claimed(post_id: int, worker: str, version: int) -> Any:
 
 
 def settle(
-    session: Session, post_id: int, worker: str, version: int, changes: dict[str, Any]
+    session: Session, post_id: int, worker: str, version: int, move: Move, changes: dict[str, Any]
 ) -> bool:
-    """Apply `changes` (bumping the version) only while `worker` still holds the claim."""
+    """Apply `move` out of `publishing` with `changes` (bumping the version) only while `worker`
+    still holds the claim. A move the table does not allow raises IllegalTransition first."""
+    if move.source != PUBLISHING:
+        raise IllegalTransition(f"post {post_id}: a claim settles out of {PUBLISHING} only")
+    values = changes | {"status": moved(move, changes), "version": version + 1}
     query = update(Post).where(_claimed(post_id, worker, version))
-    changed: int = session.execute(  # type: ignore[attr-defined]
-        query.values(**changes, version=version + 1)
-    ).rowcount
+    changed: int = session.execute(query.values(**values)).rowcount  # type: ignore[attr-defined]
     return changed == 1
 
 
@@ -81,7 +85,7 @@ def take_over(
 def attempt_started(session: Session, post_id: int) -> datetime | None:
     """When the post's latest attempt began: the time of its latest claim (the audit trail)."""
     query = select(func.max(AuditEvent.at)).where(
-        col(AuditEvent.post_id) == post_id, col(AuditEvent.action) == "claim"
+        col(AuditEvent.post_id) == post_id, col(AuditEvent.action) == CLAIM
     )
     started: datetime | None = session.exec(query).one()
     return started
@@ -96,7 +100,7 @@ def unsettled_since(session: Session, channel: str) -> datetime | None:
         .where(
             col(Post.channel) == channel,
             col(Post.status) == PUBLISHING,
-            col(AuditEvent.action) == "claim",
+            col(AuditEvent.action) == CLAIM,
         )
         .group_by(col(AuditEvent.post_id))
     )
@@ -111,7 +115,7 @@ def claims_since(session: Session, channel: str, since: datetime) -> int:
         .join(Post, col(Post.id) == col(AuditEvent.post_id))
         .where(
             col(Post.channel) == channel,
-            col(AuditEvent.action) == "claim",
+            col(AuditEvent.action) == CLAIM,
             col(AuditEvent.at) >= since,
         )
     )
@@ -199,7 +203,7 @@ def prune(session: Session, steps_before: datetime, alerts_before: datetime) -> 
     from storage.models import Alert
 
     finished = select(Post.id).where(
-        col(Post.status).in_(["published", "failed", "rejected"]),
+        col(Post.status).in_([PostStatus.PUBLISHED, PostStatus.FAILED, PostStatus.REJECTED]),
         col(Post.updated_at) < steps_before,
     )
     steps = session.execute(delete(PostStep).where(col(PostStep.post_id).in_(finished)))

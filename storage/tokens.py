@@ -1,6 +1,6 @@
 """A channel's rotating OAuth pair, encrypted at rest, with a refresh lock across processes.
 
-Implements the TokenStore the Zalo connector expects (connectors/zalo_tokens.py) without
+Implements the TokenStore the Zalo connector expects (connectors/zalo/tokens.py) without
 importing it: the pair is handed over as any object with access_token, refresh_token and
 expires_at, and built back with the `make_pair` callable the domain passes in.
 """

@@ -3,37 +3,35 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-import requests
-import structlog
-from sqlalchemy import Engine
-
-from connectors.base import Connector
-from connectors.sandbox import SandboxConnector
+from connectors.base import ChannelUnavailable, Connector, SettingsProblem, Wiring
 from storage import migrate
 from storage.engine import make_engine
-from storage.publishing import SqlStepStore
-from storage.tokens import SqlTokenStore, TokenKeyMismatch
 from syndicator.clock import Clock, SystemClock
 from syndicator.config import Settings, load_settings
 from syndicator.errors import ConfigError
-from syndicator.http import build_session, user_agent
-from syndicator.ingest.fetch import Fetcher
-from syndicator.ingest.parsepool import ParsePool
-from syndicator.ingest.poller import Poller
-from syndicator.ops.keys import derived_fernet, master_key
-from syndicator.posts.maker import PostMaker
-from syndicator.posts.queue import ReviewQueue
-from syndicator.posts.render import Renderer, RenderSettings
-from syndicator.publish.publisher import Publisher
-from syndicator.records import FeedParser
-from syndicator.settings_models import ChannelSettings
 
-log = structlog.get_logger("syndicator.app")
+# The parts are imported where they are built: a command loads only what it uses (`queue list`
+# needs no HTTP, parser, publisher or template engine).
+if TYPE_CHECKING:
+    import requests
+    from sqlalchemy import Engine
+
+    from storage.tokens import SqlTokenStore
+    from syndicator.ingest.fetch import Fetcher
+    from syndicator.ingest.poller import Poller
+    from syndicator.posts.maker import PostMaker
+    from syndicator.posts.queue import ReviewQueue
+    from syndicator.posts.render import Renderer
+    from syndicator.publish.publisher import Publisher
+    from syndicator.records import FeedParser
 
 
 @dataclass
@@ -61,6 +59,8 @@ class App:
 
     @cached_property
     def http(self) -> requests.Session:
+        from syndicator.http import build_session, user_agent
+
         polling = self.settings.polling
         hosts = {urlsplit(feed.url).hostname for feed in self.settings.feeds}
         return build_session(
@@ -69,6 +69,8 @@ class App:
 
     @cached_property
     def fetcher(self) -> Fetcher:
+        from syndicator.ingest.fetch import Fetcher
+
         polling = self.settings.polling
         return Fetcher(
             self.http,
@@ -86,12 +88,16 @@ class App:
             from syndicator.ingest.parse import parse_feed  # only then does this process parse
 
             return parse_feed
+        from syndicator.ingest.parsepool import ParsePool
+
         return ParsePool(
             polling.parse_processes, polling.parse_memory_mb, timeout=polling.parse_timeout
         )
 
     @cached_property
     def renderer(self) -> Renderer:
+        from syndicator.posts.render import Renderer, RenderSettings
+
         config = self.settings.render
         return Renderer(
             self.settings.resolve_path(config.templates),
@@ -104,9 +110,13 @@ class App:
         )
 
     def post_maker(self) -> PostMaker:
+        from syndicator.posts.maker import PostMaker
+
         return PostMaker(self.renderer, self.settings.channels, self.settings.review)
 
     def review_queue(self) -> ReviewQueue:
+        from syndicator.posts.queue import ReviewQueue
+
         return ReviewQueue(
             self.migrated_engine(), self.renderer, self.settings.channels, self.settings.feeds
         )
@@ -120,66 +130,41 @@ class App:
 
     @cached_property
     def _connectors(self) -> tuple[dict[str, Connector], dict[str, str]]:
+        from connectors.registry import kind_of
+
         built: dict[str, Connector] = {}
         missing: dict[str, str] = {}
         for name, channel in self.settings.channels.items():
             if not channel.enabled:
                 continue
-            if channel.type == "sandbox":
-                built[name] = SandboxConnector(self.settings.resolve_path(channel.folder))
-            elif channel.type == "facebook" and channel.page_token is not None:
-                built[name] = self._facebook(name, channel)
-            elif channel.type == "facebook":
-                missing[name] = (
-                    f"no Page token: set SYNDICATOR_CHANNELS__{name.upper()}__PAGE_TOKEN "
-                    f"(or ..._PAGE_TOKEN_FILE)"
-                )
-            elif channel.type == "zalo":
-                built[name] = self._zalo(name, channel)
+            try:
+                built[name] = kind_of(channel.type).build(channel, self._wiring(name))
+            except ChannelUnavailable as why:
+                missing[name] = str(why)
+            except SettingsProblem as problem:
+                raise ConfigError(str(problem)) from None
         return built, missing
 
-    def _facebook(self, name: str, channel: ChannelSettings) -> Connector:
-        from connectors.facebook import FacebookConnector
+    def _wiring(self, name: str) -> Wiring:
+        """What a kind needs from here to build the connector of channel `name`."""
+        from storage.publishing import SqlStepStore
 
-        secret = channel.app_secret.get_secret_value() if channel.app_secret else None
-        return FacebookConnector(
-            self.http,
-            graph_url=channel.graph_url,
-            api_version=channel.api_version,
-            page_id=channel.page_id,
-            page_token=channel.page_token.get_secret_value() if channel.page_token else "",
-            app_secret=secret,
-            clock=self.clock.now,
+        return Wiring(
             channel=name,
+            session=self.http,
+            clock=self.clock.now,
             timeout=self.settings.publishing.request_timeout.total_seconds(),
+            resolve_path=self.settings.resolve_path,
+            token_store=lambda make_pair: self._token_store(name, make_pair),
+            step_store=lambda: SqlStepStore(self.migrated_engine(), self.clock.now),
         )
 
-    def _zalo(self, name: str, channel: ChannelSettings) -> Connector:
-        from connectors.zalo import ZaloConnector
-
-        if channel.app_secret is None:
-            raise ConfigError(
-                f"channels.{name}: no app secret; set "
-                f"SYNDICATOR_CHANNELS__{name.upper()}__APP_SECRET"
-            )
-        tokens = self.token_store(name)
-        return ZaloConnector(
-            self.http,
-            api_url=channel.api_url,
-            oauth_url=channel.oauth_url,
-            app_id=channel.app_id,
-            app_secret=channel.app_secret.get_secret_value(),
-            tokens=tokens,
-            steps=SqlStepStore(self.migrated_engine(), self.clock.now),
-            clock=self.clock.now,
-            broadcast=channel.broadcast,
-            channel=name,
-            timeout=self.settings.publishing.request_timeout.total_seconds(),
-        )
-
-    def token_store(self, name: str) -> SqlTokenStore:
-        """The channel's encrypted token pair, seeded once from the operator's refresh token."""
-        from connectors.zalo_tokens import TokenPair
+    def _token_store(
+        self, name: str, make_pair: Callable[[str, str, datetime], Any]
+    ) -> SqlTokenStore:
+        """The channel's encrypted token pair (the kind seeds it from its settings)."""
+        from storage.tokens import SqlTokenStore, TokenKeyMismatch
+        from syndicator.ops.keys import derived_fernet, master_key
 
         key = master_key(self.settings.resolve_path("var/secret.key"))
         store = SqlTokenStore(
@@ -187,19 +172,25 @@ class App:
             name,
             derived_fernet(key, "tokens"),
             self.settings.resolve_path(f"var/{name}.token.lock"),
-            TokenPair,
+            make_pair,
             self.clock.now,
         )
         try:
             store.current()
         except TokenKeyMismatch as error:
             raise ConfigError(str(error)) from None
-        seed = self.settings.channels[name].refresh_token
-        if seed is not None and store.seed(
-            TokenPair("", seed.get_secret_value(), self.clock.now())
-        ):
-            log.info("token.seeded", channel=name)
         return store
+
+    def token_lifetimes(self) -> dict[str, timedelta]:
+        """How long each channel's stored refresh token lives, for channels whose kind rotates
+        tokens (alerts warn before the end)."""
+        from connectors.registry import kind_of
+
+        lifetimes = {
+            name: kind_of(channel.type).token_lifetime
+            for name, channel in self.settings.channels.items()
+        }
+        return {name: life for name, life in lifetimes.items() if life is not None}
 
     def publisher(self) -> Publisher:
         """The one publisher of this App (one worker id, the same connectors every tick)."""
@@ -208,10 +199,14 @@ class App:
 
     @cached_property
     def _publisher(self) -> Publisher:
+        from syndicator.publish.publisher import Publisher
+
         connectors, _ = self.connectors()
         return Publisher(self.migrated_engine(), connectors, self.settings, self.clock)
 
     def poller(self) -> Poller:
+        from syndicator.ingest.poller import Poller
+
         return Poller(
             parse=self.parser,
             posts=self.post_maker(),
@@ -224,8 +219,11 @@ class App:
 
     def close(self) -> None:
         parser = self.__dict__.get("parser")
-        if isinstance(parser, ParsePool):
-            parser.close()
+        if parser is not None:
+            from syndicator.ingest.parsepool import ParsePool
+
+            if isinstance(parser, ParsePool):
+                parser.close()
         if "http" in self.__dict__:
             self.http.close()
         if "engine" in self.__dict__:

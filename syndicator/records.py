@@ -8,6 +8,8 @@ from enum import StrEnum
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
+from storage.states import FetchStatus
+
 
 class Flag(StrEnum):
     """Facts about an item that review rules and reports care about."""
@@ -39,6 +41,15 @@ class ParsedItem:
 
 
 @dataclass(frozen=True, slots=True)
+class NewItem:
+    """An item ingest has just stored, handed on to make its posts."""
+
+    item_id: int
+    item: ParsedItem
+    published: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class ParsedFeed:
     """A parsed feed document. `problem` says what feedparser had to salvage, if anything."""
 
@@ -63,10 +74,11 @@ class FetchRequest:
 class FetchResult:
     """The outcome of one HTTP fetch. A failure is a value (`error_reason`), never an exception.
 
-    status: "ok" (new body), "not_modified" (304), "unchanged" (same bytes as last time), "error".
+    status: FetchStatus: ok (new body), not_modified (304), unchanged (same bytes as last time),
+    error.
     """
 
-    status: str
+    status: FetchStatus
     url: str  # final URL after redirects (base for relative links)
     body: bytes | None = None
     body_hash: str | None = None

@@ -4,23 +4,30 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from collections.abc import Mapping
 from datetime import timedelta
-from typing import Annotated, Literal
-from urllib.parse import urlsplit
+from typing import Annotated, Any, Literal, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
     AfterValidator,
-    BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
     SecretStr,
-    ValidationInfo,
+    TypeAdapter,
+    ValidatorFunctionWrapHandler,
+    WrapValidator,
+    create_model,
     field_validator,
     model_validator,
 )
 
+from connectors import registry
+from connectors.settings import ChannelSettings as BaseChannelSettings
+from connectors.settings import Section as Section  # the base of every table, re-exported
+from connectors.settings import Text, check_http_url, secret_keys
+from connectors.settings import check_api_url as check_api_url  # re-exported for the tests
 from syndicator.durations import format_duration, parse_duration
 
 
@@ -35,29 +42,6 @@ def at_least(low: timedelta) -> AfterValidator:
     return AfterValidator(check)
 
 
-def _digits_as_text(value: object) -> object:
-    # An id written as a TOML number (page_id = 1234567890) means the same digits.
-    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
-
-
-def _only_digits(value: str) -> str:
-    if not (value.isascii() and value.isdigit()) and value != "":
-        raise ValueError(f'{value!r} is not an id; write the digits only, e.g. "1234567890"')
-    return value
-
-
-def _not_blank(value: str) -> str:
-    if not value.strip():
-        raise ValueError("must not be empty")
-    return value.strip()
-
-
-def _api_version(value: str) -> str:
-    if not re.fullmatch(r"v[0-9]+\.[0-9]+", value):
-        raise ValueError(f'{value!r} is not a Graph API version; write it like "v25.0"')
-    return value
-
-
 def _no_blank_item(value: list[str]) -> list[str]:
     if any(not item.strip() for item in value):
         raise ValueError('holds an empty string, which would match everything; remove the ""')
@@ -65,44 +49,7 @@ def _no_blank_item(value: list[str]) -> list[str]:
 
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
-CHANNEL_TYPES = ("facebook", "zalo", "sandbox")
-
-
-def check_http_url(value: str) -> str:
-    try:
-        parts = urlsplit(value.strip())
-        parts.port  # noqa: B018 - raises ValueError for a port that is not 0-65535
-    except ValueError:
-        parts = urlsplit("")
-    if (
-        parts.scheme not in ("http", "https")
-        or not parts.hostname
-        or any(char.isspace() for char in parts.hostname)
-        or not value.strip().isprintable()  # a line break would split the HTTP request line
-    ):
-        raise ValueError(
-            f"{value!r} is not an http(s) URL; write the full address, e.g. https://portal.gov.vn/rss"
-        )
-    return value.strip()
-
-
-def check_api_url(value: str) -> str:
-    """A platform API's base URL: https, for tokens and secrets travel in every request; plain
-    http only to a loopback host (tests, a local proxy)."""
-    parts = urlsplit(value)
-    if parts.scheme == "https" or _is_loopback(parts.hostname or ""):
-        return value
-    raise ValueError(
-        f"{value!r} must be an https URL (tokens and secrets travel in every request); "
-        "plain http is allowed only to a loopback host (127.0.0.0/8, ::1, localhost)"
-    )
-
-
-def _is_loopback(host: str) -> bool:
-    try:
-        return host == "localhost" or ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+CHANNEL_TYPES = registry.TYPES
 
 
 def check_slug(value: str) -> str:
@@ -173,28 +120,11 @@ Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
 PollInterval = Annotated[Duration, at_least(timedelta(minutes=1))]  # politeness to portals
 Timeout = Annotated[Duration, at_least(timedelta(seconds=1))]
 Tick = Annotated[Duration, at_least(timedelta(seconds=1))]  # the scheduler counts whole seconds
-Text = Annotated[str, AfterValidator(_not_blank)]  # required and not blank
-Digits = Annotated[str, BeforeValidator(_digits_as_text), AfterValidator(_only_digits)]
 Words = Annotated[list[str], AfterValidator(_no_blank_item)]
-HttpUrl = Annotated[str, AfterValidator(check_http_url)]
-ApiUrl = Annotated[HttpUrl, AfterValidator(check_api_url)]
 Email = Annotated[str, AfterValidator(check_email)]
 AddressRange = Annotated[
     ipaddress.IPv4Network | ipaddress.IPv6Network, BeforeValidator(check_network)
 ]
-
-
-class Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    @field_validator("*", mode="before")
-    @classmethod
-    def _no_true_for_a_number(cls, value: object, info: ValidationInfo) -> object:
-        # pydantic reads true as 1; `workers = true` is a mistake, not one worker.
-        field = cls.model_fields.get(info.field_name or "")
-        if isinstance(value, bool) and field is not None and field.annotation is int:
-            raise ValueError("expected a whole number, not true or false")
-        return value
 
 
 class DatabaseSettings(Section):
@@ -258,29 +188,28 @@ class FeedSettings(Section):
         return None if value is None else check_timezone(value)
 
 
-class ChannelSettings(Section):
-    """One named account. Secrets come only from the environment or a 0600 file."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    type: Literal["facebook", "zalo", "sandbox"]
-    enabled: bool = True
-    # facebook
-    page_id: Digits = ""
-    graph_url: ApiUrl = "https://graph.facebook.com"
-    api_version: Annotated[str, AfterValidator(_api_version)] = "v25.0"
-    page_token: SecretStr | None = None
-    app_secret: SecretStr | None = None
-    # zalo
-    app_id: Digits = ""
-    api_url: ApiUrl = "https://openapi.zalo.me"
-    oauth_url: ApiUrl = "https://oauth.zaloapp.com"
-    broadcast: bool = False
-    refresh_token: SecretStr | None = None
-    # sandbox
-    folder: Text = "var/outbox"
+def _as_kind(value: object, validate: ValidatorFunctionWrapHandler) -> object:
+    """A channel's table validated by its kind's model, chosen by its `type`."""
+    if isinstance(value, BaseChannelSettings):
+        return value
+    type_ = value.get("type") if isinstance(value, Mapping) else None
+    if not isinstance(type_, str) or type_ not in registry.KINDS:
+        _CHANNEL_TYPE.validate_python(value)  # says what is wrong with the table or its type
+        return validate(value)
+    return registry.KINDS[type_].settings_model.model_validate(value)
 
 
-SECRET_KEYS = frozenset({"page_token", "app_secret", "refresh_token"})
+# Only `type` checked, against the registry: an unknown type is named with the known ones.
+_CHANNEL_TYPE = TypeAdapter(
+    create_model(
+        "ChannelSettings",
+        __config__=ConfigDict(extra="allow"),
+        type=(cast(Any, Literal)[registry.TYPES], ...),
+    )
+)
+# One named account, `[channels.NAME]`: its kind's model (connectors/<type>/settings.py).
+ChannelSettings = Annotated[BaseChannelSettings, WrapValidator(_as_kind)]
+SECRET_KEYS = frozenset().union(*(secret_keys(k.settings_model) for k in registry.KINDS.values()))
 
 
 class ReviewSettings(Section):

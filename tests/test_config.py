@@ -12,7 +12,13 @@ import pytest
 from syndicator.config import config_path, load_settings
 from syndicator.durations import format_duration, parse_duration
 from syndicator.errors import ConfigError
-from syndicator.settings_models import check_api_url, check_email, check_network
+from syndicator.settings_models import (
+    check_api_url,
+    check_email,
+    check_listen,
+    check_network,
+    check_slug,
+)
 from tests.helpers.paths import ROOT
 
 ROOT = ROOT
@@ -186,6 +192,16 @@ def test_duration_round_trip() -> None:
         assert format_duration(parse_duration(value)) == value
     with pytest.raises(ValueError, match="not a duration"):
         parse_duration("soon")
+
+
+def test_a_timedelta_is_refused_just_past_the_longest_duration() -> None:
+    """3650 days is allowed, a second more is not; the message quotes the value and says why."""
+    assert parse_duration(timedelta(days=3650)) == timedelta(days=3650)
+    with pytest.raises(ValueError, match="is longer than") as refused:
+        parse_duration(timedelta(days=3651))
+    assert str(refused.value) == (
+        "datetime.timedelta(days=3651) is longer than 3650d (10 years); check the number"
+    )
 
 
 SANDBOX = '[channels.sandbox]\nfolder = "var/outbox"\n'
@@ -372,7 +388,10 @@ def test_an_api_url_is_https_or_plain_http_to_a_loopback_host(url: str, allowed:
     else:
         with pytest.raises(ValueError, match="must be an https URL") as refused:
             check_api_url(url)
-        assert str(refused.value).startswith(f"{url!r} must be an https URL")
+        assert str(refused.value) == (
+            f"{url!r} must be an https URL (tokens and secrets travel in every request); "
+            "plain http is allowed only to a loopback host (127.0.0.0/8, ::1, localhost)"
+        )
 
 
 @pytest.mark.parametrize(
@@ -449,3 +468,33 @@ def test_an_id_is_digits_or_left_empty(tmp_path: Path) -> None:
     assert settings.channels["facebook"].page_id == ""
     with pytest.raises(ConfigError, match="is not an id"):
         load_settings(write(tmp_path, '[channels.facebook]\ntype = "facebook"\npage_id = "12a"\n'))
+    written_empty = '[channels.facebook]\ntype = "facebook"\npage_id = ""\n'
+    assert load_settings(write(tmp_path, written_empty)).channels["facebook"].page_id == ""
+
+
+@pytest.mark.parametrize(
+    ("written", "allowed"),
+    [
+        ("127.0.0.1:08080", True),  # five digits: the longest port allowed
+        ("127.0.0.1:008080", False),  # six digits, though the number is small
+        ("[::1]:8080", True),
+        ("[]:8080", False),  # brackets around nothing: no host
+    ],
+)
+def test_listen_port_length_and_bracketed_host_edges(written: str, allowed: bool) -> None:
+    """At most five port digits; a bracketed IPv6 host must hold an address."""
+    if allowed:
+        assert check_listen(written) == written
+    else:
+        with pytest.raises(ValueError, match="is not host:port"):
+            check_listen(written)
+
+
+def test_a_slug_is_at_most_64_characters_and_the_message_says_so() -> None:
+    """64 characters key a database row; the 65th is refused with the rule in the message."""
+    assert check_slug("so-" + "x" * 61) == "so-" + "x" * 61
+    with pytest.raises(ValueError, match="is not a slug") as refused:
+        check_slug("so-" + "x" * 62)
+    assert str(refused.value).endswith(
+        "is not a slug; use lowercase letters, digits, '-' or '_' (at most 64 characters)"
+    )

@@ -25,6 +25,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel
 
+from connectors.registry import KINDS
 from storage.engine import check_url
 from syndicator.cli.commands import cli
 from syndicator.config import Settings, load_settings
@@ -32,7 +33,7 @@ from syndicator.durations import LONGEST
 from syndicator.errors import ConfigError
 from syndicator.ops.health import parse_listen
 from syndicator.posts.pacing import PacingSettings
-from syndicator.settings_models import ChannelSettings, FeedSettings
+from syndicator.settings_models import FeedSettings
 
 EXAMPLES = settings(max_examples=200, deadline=None, derandomize=True)
 CLI_EXAMPLES = settings(max_examples=60, deadline=None, derandomize=True)
@@ -67,7 +68,8 @@ def key_paths() -> list[tuple[str | int, ...]]:
         if isinstance(annotation, type) and issubclass(annotation, BaseModel):
             paths += [(name, key) for key in annotation.model_fields]
     paths += [("feeds", 0, key) for key in FeedSettings.model_fields]
-    paths += [("channels", "sandbox", key) for key in ChannelSettings.model_fields]
+    for kind in KINDS.values():  # each kind's keys, on a channel named after its type
+        paths += [("channels", kind.type, key) for key in kind.settings_model.model_fields]
     paths += [("pacing", "sandbox", key) for key in PacingSettings.model_fields]
     return paths
 

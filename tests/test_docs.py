@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
+from connectors.registry import KINDS
 from syndicator.config import Settings
 from syndicator.posts.pacing import PacingSettings
-from syndicator.settings_models import ChannelSettings, FeedSettings
+from syndicator.settings_models import FeedSettings
 from tests.helpers.docs import README, error_reasons
 
 NOT_SETTINGS = {"base_dir"}
@@ -23,7 +24,8 @@ def setting_keys() -> list[str]:
         else:
             keys.append(name)
     keys += [f"feeds[].{sub}" for sub in FeedSettings.model_fields]
-    keys += [f"channels.<name>.{sub}" for sub in ChannelSettings.model_fields]
+    for kind in KINDS.values():  # every kind's keys (`type` and `enabled` are everyone's)
+        keys += [f"channels.<name>.{sub}" for sub in kind.settings_model.model_fields]
     keys += [f"pacing.<channel>.{sub}" for sub in PacingSettings.model_fields]
     return keys
 

@@ -3,12 +3,14 @@ broken feeds, posts whose outcome could not be told)."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 import click
 
-from storage import alerts as alert_store
-from storage.session import reading
 from syndicator.cli.context import Context
-from syndicator.cli.output import emit_json
+from syndicator.cli.output import emit_json, local_time
+from syndicator.services import alerts as service
+from syndicator.services.alerts import AlertRow
 
 
 @click.command()
@@ -18,28 +20,18 @@ from syndicator.cli.output import emit_json
 def alerts(ctx: Context, open_only: bool, as_json: bool) -> None:
     """Alerts, newest first (the daemon raises and resolves them every minute)."""
     app = ctx.app()
-    with reading(app.migrated_engine()) as session:
-        rows = alert_store.recent(session, open_only=open_only)
-    for alert in rows:
-        record = {
-            "id": alert.id,
-            "key": alert.key,
-            "kind": alert.kind,
-            "subject": alert.subject,
-            "detail": alert.detail,
-            "opened_at": alert.opened_at,
-            "resolved_at": alert.resolved_at,
-            "notified_at": alert.notified_at,
-        }
-        if as_json:
-            emit_json(record)
-        else:
-            state = (
-                "open"
-                if alert.resolved_at is None
-                else f"resolved {alert.resolved_at:%Y-%m-%d %H:%M}"
-            )
-            click.echo(
-                f"{alert.opened_at:%Y-%m-%d %H:%M} UTC  [{state}]  {alert.subject}\n"
-                f"    {alert.detail}"
-            )
+    rows = service.list_alerts(app, open_only=open_only)
+    if as_json:
+        for row in rows:
+            emit_json(asdict(row))
+        return
+    if not rows:
+        click.echo("no open alerts" if open_only else "no alerts")
+    for row in rows:
+        click.echo(_describe(row, app.settings.timezone))
+
+
+def _describe(row: AlertRow, timezone: str) -> str:
+    resolved = row.resolved_at
+    state = "open" if resolved is None else f"resolved {local_time(resolved, timezone)}"
+    return f"{local_time(row.opened_at, timezone)}  [{state}]  {row.subject}\n    {row.detail}"

@@ -1,21 +1,71 @@
-"""The `syndicator` commands. Exit codes: 0 success, 1 the job failed, 2 usage or configuration."""
+"""The `syndicator` commands. Exit codes: 0 success, 1 the job failed, 2 usage or configuration.
+
+A start pays only for the command it runs: each subcommand's module is imported when that
+command is run (see COMMANDS), so `--version` and `--help` load click and nothing else.
+"""
 
 from __future__ import annotations
 
+import importlib
 import sys
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any, NamedTuple
 
 import click
-from sqlalchemy.exc import DBAPIError
 
-from storage.engine import DatabaseUrlError
 from syndicator import __version__
-from syndicator.cli import alerts, db, feeds, poll, publish, queue, repost, run, tokens
-from syndicator.cli.context import Context
 from syndicator.errors import ConfigError, SyndicatorError
+
+if TYPE_CHECKING:
+    from sqlalchemy.exc import DBAPIError
+
+    from syndicator.cli.context import Context
 
 EXIT_FAILED = 1
 EXIT_USAGE = 2
+
+
+class Entry(NamedTuple):
+    """Where a subcommand lives ("module:attribute"), and its short help for `--help`."""
+
+    target: str
+    help: str
+
+
+# Every subcommand: a new one is one line here. The short help is the first sentence of the
+# command's docstring (tests/cli/test_startup.py keeps the two in step), so listing the
+# commands imports none of them.
+COMMANDS: dict[str, Entry] = {
+    "alerts": Entry(
+        "syndicator.cli.alerts:alerts",
+        "Alerts, newest first (the daemon raises and resolves them every minute).",
+    ),
+    "db": Entry("syndicator.cli.db:db", "Database maintenance."),
+    "feeds": Entry("syndicator.cli.feeds:feeds", "Inspect feeds."),
+    "poll": Entry("syndicator.cli.poll:poll", "Poll every enabled feed now and store what is new."),
+    "publish": Entry(
+        "syndicator.cli.publish:publish",
+        "Publish the approved posts whose slot has come, exactly once each.",
+    ),
+    "queue": Entry("syndicator.cli.queue:queue", "Review posts before they are published."),
+    "repost": Entry(
+        "syndicator.cli.repost:repost",
+        "Make a new post of an article (through review unless --approve).",
+    ),
+    "run": Entry(
+        "syndicator.cli.run:run",
+        "Poll and publish on schedule until stopped (SIGTERM or Ctrl-C stops cleanly).",
+    ),
+    "tokens": Entry(
+        "syndicator.cli.tokens:tokens", "Channel tokens: validity, expiry, permissions."
+    ),
+}
+
+
+def load_command(name: str) -> click.Command:
+    """The subcommand `name`, its module imported now."""
+    module, _, attribute = COMMANDS[name].target.partition(":")
+    command: click.Command = getattr(importlib.import_module(module), attribute)
+    return command
 
 
 class Failure(click.ClickException):
@@ -35,25 +85,59 @@ class SettingsFailure(Failure):
 
 
 class Commands(click.Group):
-    """The root group: turns the product's errors into one line and an exit code.
+    """The root group: loads subcommands on demand, and turns the product's errors into one
+    line and an exit code.
 
-    Done here rather than in main() so that every way of running the commands (the console
-    script, `python main.py`, click's test runner) behaves the same.
+    Errors are mapped here rather than in main() so that every way of running the commands (the
+    console script, `python main.py`, click's test runner) behaves the same.
     """
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        return load_command(cmd_name) if cmd_name in COMMANDS else None
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        # Names and short help come from the table: `--help` imports no subcommand.
+        limit = formatter.width - 6 - max(len(name) for name in COMMANDS)
+        rows = [
+            (name, click.Command(name, help=COMMANDS[name].help).get_short_help_str(limit))
+            for name in self.list_commands(ctx)
+        ]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except ConfigError as error:
-            raise SettingsFailure(f"configuration error: {error}") from None
-        except DatabaseUrlError as error:
-            raise SettingsFailure(f"configuration error: database.url: {error}") from None
-        except DBAPIError as error:
-            if error.statement is not None:  # a query failed: not a question of settings
+        except Exception as error:
+            failure = _failure(ctx, error)
+            if failure is None:
                 raise
-            raise SettingsFailure(_unreachable(ctx.obj, error)) from None
-        except SyndicatorError as error:
-            raise Failure(f"error: {error}") from None
+            raise failure from None
+
+
+def _failure(ctx: click.Context, error: Exception) -> Failure | None:
+    """The one line an error of ours becomes, or None for an error that is not ours."""
+    if isinstance(error, ConfigError):
+        return SettingsFailure(f"configuration error: {error}")
+    # A database error can only come from a command that loaded the database stack; checking
+    # for one must not load it for the commands that do not.
+    if "sqlalchemy" in sys.modules:
+        from sqlalchemy.exc import DBAPIError
+
+        from storage.engine import DatabaseUrlError
+
+        if isinstance(error, DatabaseUrlError):
+            return SettingsFailure(f"configuration error: database.url: {error}")
+        if isinstance(error, DBAPIError) and error.statement is None:
+            return SettingsFailure(_unreachable(ctx.obj, error))
+        if isinstance(error, DBAPIError):  # a query failed: not a question of settings
+            return None
+    if isinstance(error, SyndicatorError):
+        return Failure(f"error: {error}")
+    return None
 
 
 def _unreachable(context: Context, error: DBAPIError) -> str:
@@ -78,19 +162,10 @@ def _unreachable(context: Context, error: DBAPIError) -> str:
 @click.pass_context
 def cli(ctx: click.Context, config: str | None) -> None:
     """Carry portal news to the province's Fanpage and Zalo OA, under editorial control."""
+    from syndicator.cli.context import Context  # loaded only once a command runs
+
     ctx.obj = Context(config)
     ctx.call_on_close(ctx.obj.close)
-
-
-cli.add_command(poll.poll)
-cli.add_command(feeds.feeds)
-cli.add_command(db.db)
-cli.add_command(queue.queue)
-cli.add_command(publish.publish)
-cli.add_command(repost.repost)
-cli.add_command(tokens.tokens)
-cli.add_command(run.run)
-cli.add_command(alerts.alerts)
 
 
 def main() -> None:

@@ -3,24 +3,33 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sqlalchemy.engine import make_url
+if TYPE_CHECKING:
+    from syndicator.app import App
 
-from storage.engine import masked
-from syndicator.app import App, build_app
-from syndicator.config import config_path
-from syndicator.ops.logs import configure_logging
+# The imports are inside the methods: `syndicator COMMAND --help` builds a Context too, and must
+# not load the settings, the database stack or the app for it.
 
 
 class Context:
     """Carries --config to subcommands and builds the App on first use."""
 
     def __init__(self, config: str | None) -> None:
-        self.config: Path = config_path(config)
+        self._config_option = config
         self._app: App | None = None
+
+    @property
+    def config(self) -> Path:
+        from syndicator.config import config_path
+
+        return config_path(self._config_option)
 
     def app(self, quiet: bool = False) -> App:
         if self._app is None:
+            from syndicator.app import build_app
+            from syndicator.ops.logs import configure_logging
+
             self._app = build_app(self.config)
             settings = self._app.settings.logging
             configure_logging(
@@ -30,10 +39,14 @@ class Context:
 
     def database_label(self) -> str:
         """The database URL as it may be shown (password hidden), once the settings are read."""
+        from storage.engine import masked
+
         return masked(self._app.settings.database_url()) if self._app else "the database"
 
     def hide_database_password(self, text: str) -> str:
         """`text` with the database password, should a driver's message quote it, hidden."""
+        from sqlalchemy.engine import make_url
+
         password = make_url(self._app.settings.database_url()).password if self._app else None
         return text.replace(password, "***") if password else text
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from storage import migrate
 from syndicator.cli.context import Context
+from syndicator.services import database as service
 
 
 @click.group()
@@ -17,8 +17,7 @@ def db() -> None:
 @click.pass_obj
 def upgrade(ctx: Context) -> None:
     """Apply pending schema migrations (also done at every start)."""
-    app = ctx.app()
-    before, after = migrate.upgrade(app.engine)
+    before, after = service.upgrade(ctx.app())
     if before == after:
         click.echo(f"database is up to date (version {after})")
     else:

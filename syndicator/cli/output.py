@@ -1,10 +1,16 @@
-"""Shared output helpers: JSON Lines for scripts, and times shown to people."""
+"""Shared output helpers: JSON Lines for scripts, and times, titles and counts shown to people.
+
+Text output shows times in the configured timezone (settings `timezone`); JSON keeps ISO 8601
+with its offset (UTC as stored), for scripts.
+"""
 
 from __future__ import annotations
 
 import json
+import unicodedata
 from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import click
 
@@ -21,6 +27,33 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, set | frozenset | tuple):
         return sorted(value)
     raise TypeError(f"cannot encode {type(value).__name__}")
+
+
+def local_time(moment: datetime, timezone: str, *, seconds: bool = False) -> str:
+    """'2026-11-01 10:00 +07': the moment in the configured timezone, with its offset."""
+    local = moment.astimezone(ZoneInfo(timezone))
+    return local.strftime("%Y-%m-%d %H:%M:%S %Z" if seconds else "%Y-%m-%d %H:%M %Z")
+
+
+def short_title(title: str, width: int) -> str:
+    """`title` in at most `width` characters, cut between words (NFC first: a Vietnamese
+    letter written as a base and combining marks is one character, never split)."""
+    text = unicodedata.normalize("NFC", " ".join(title.split()))
+    if len(text) <= width:
+        return text
+    end = width - 1  # room for the ellipsis
+    space = text.rfind(" ", 0, end + 1)
+    if space > width // 2:
+        end = space
+    while end > 0 and unicodedata.combining(text[end]):  # a mark NFC could not compose
+        end -= 1
+    cut = text[:end]
+    return cut.rstrip(" ,;:.-") + "…"
+
+
+def plural(count: int, noun: str, nouns: str | None = None) -> str:
+    """'1 post', '2 posts', '0 posts'."""
+    return f"{count} {noun if count == 1 else (nouns or noun + 's')}"
 
 
 def age(moment: datetime | None, now: datetime) -> str:

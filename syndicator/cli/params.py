@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import IO, Any
 from urllib.parse import urlsplit
 
 import click
@@ -29,3 +30,14 @@ def item_id_or_url(_ctx: click.Context, _param: click.Parameter, target: str) ->
             f"{target!r} is neither an item id nor an article's http(s) address"
         )
     return text
+
+
+class UnknownFilter(click.ClickException):
+    """A --feed or --channel the settings do not know: a usage error (exit 2), in one line
+    that names the known ones, rather than an empty answer; worded like click's own usage
+    errors."""
+
+    exit_code = 2
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        click.echo(f"Error: {self.message}", err=True, file=file)

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
 
 import click
 
 from syndicator.cli.context import Context
-from syndicator.cli.output import emit_json
-from syndicator.ingest.harvest import PollOutcome
-from syndicator.ingest.poller import Progress, due_feeds
+from syndicator.cli.output import emit_json, plural
+from syndicator.cli.params import UnknownFilter
+from syndicator.services import polling as service
+from syndicator.services.names import UnknownName
+from syndicator.services.polling import FeedPolled
+
+Progress = Callable[[FeedPolled], None]
 
 
 @click.command()
@@ -31,28 +35,23 @@ def poll(ctx: Context, feed_ids: tuple[str, ...], due: bool, as_json: bool) -> N
     """
     interactive = sys.stderr.isatty() and not as_json
     app = ctx.app(quiet=interactive)
-    settings = app.settings
-    feeds = (
-        [settings.feed(i) for i in feed_ids]
-        if feed_ids
-        else [f for f in settings.feeds if f.enabled]
-    )
-    poller = app.poller()
-    if due:
-        feeds = due_feeds(poller.engine, feeds, app.clock.now())
+    try:
+        feeds = service.select_feeds(app, feed_ids, due)
+    except UnknownName as error:
+        raise UnknownFilter(str(error)) from None
     with _reporter(len(feeds), interactive, as_json) as progress:
-        outcomes = poller.poll(feeds, progress)
+        polled = service.poll_feeds(app, feeds, progress)
     if not as_json:
-        _summary(outcomes)
+        _summary(polled)
 
 
 @contextmanager
 def _reporter(total: int, interactive: bool, as_json: bool) -> Iterator[Progress]:
     if as_json:
-        yield lambda outcome: emit_json(asdict(outcome))
+        yield lambda polled: emit_json(asdict(polled.outcome))
         return
     if not interactive:
-        yield lambda outcome: click.echo(_line(outcome))
+        yield lambda polled: click.echo(_line(polled))
         return
     counts = {"new": 0, "errors": 0}
 
@@ -63,24 +62,44 @@ def _reporter(total: int, interactive: bool, as_json: bool) -> Iterator[Progress
         length=total, label="Polling feeds", file=sys.stderr, show_pos=True, item_show_func=show
     ) as bar:
 
-        def advance(outcome: PollOutcome) -> None:
-            counts["new"] += outcome.new
-            counts["errors"] += outcome.status == "error"
-            bar.update(1, outcome)
+        def advance(polled: FeedPolled) -> None:
+            counts["new"] += polled.outcome.new
+            counts["errors"] += polled.outcome.status == "error"
+            bar.update(1, polled)
 
         yield advance
 
 
-def _line(outcome: PollOutcome) -> str:
+def _line(polled: FeedPolled) -> str:
+    outcome = polled.outcome
     if outcome.status == "error":
         return f"{outcome.feed}: error {outcome.reason}: {outcome.error}"
-    return f"{outcome.feed}: {outcome.status} new={outcome.new} duplicates={outcome.duplicates}"
+    line = f"{outcome.feed}: {outcome.status} new={outcome.new} duplicates={outcome.duplicates}"
+    if outcome.first_poll:
+        line += f" (first poll: {_first_poll(outcome.history, polled.queued)})"
+    return line
 
 
-def _summary(outcomes: list[PollOutcome]) -> None:
+def _first_poll(history: int, queued: int) -> str:
+    return f"{plural(history, 'item')} recorded as history, {queued} queued"
+
+
+def _summary(polled: list[FeedPolled]) -> None:
+    outcomes = [p.outcome for p in polled]
     errors = [o for o in outcomes if o.status == "error"]
     new = sum(o.new for o in outcomes)
-    click.echo(f"polled {len(outcomes)} feeds: {new} new items, {len(errors)} errors")
+    click.echo(
+        f"polled {plural(len(outcomes), 'feed')}: {plural(new, 'new item')}, "
+        f"{plural(len(errors), 'error')}"
+    )
+    first = [p for p in polled if p.outcome.first_poll]
+    if first:
+        history = sum(p.outcome.history for p in first)
+        click.echo(
+            f"first poll of {plural(len(first), 'feed')}: "
+            f"{_first_poll(history, sum(p.queued for p in first))}"
+        )
     if sys.stderr.isatty():
-        for outcome in errors:
-            click.echo(_line(outcome), err=True)
+        for polled_feed in polled:
+            if polled_feed.outcome.status == "error":
+                click.echo(_line(polled_feed), err=True)

@@ -5,7 +5,10 @@ from __future__ import annotations
 import click
 
 from syndicator.cli.context import Context
-from syndicator.cli.output import emit_json
+from syndicator.cli.output import emit_json, plural
+from syndicator.cli.params import UnknownFilter
+from syndicator.services import publishing as service
+from syndicator.services.names import UnknownName
 
 
 @click.command()
@@ -20,20 +23,17 @@ def publish(ctx: Context, channel: str | None, dry_run: bool, as_json: bool) -> 
     blindly), it needs a person, or it was found published twice; 0 otherwise.
     """
     app = ctx.app()
-    connectors, missing = app.connectors()
-    if channel and channel not in connectors:
-        why = missing.get(channel, "no such enabled channel in the settings")
-        raise click.UsageError(f"channel {channel!r}: {why}")
-    for name, why in missing.items():
-        if channel in (None, name):
-            click.echo(f"{name}: skipped: {why}", err=True)
-    publisher = app.publisher()
+    try:
+        covered = service.channels(app, channel)
+    except (UnknownName, service.ChannelUnavailable) as error:
+        raise UnknownFilter(str(error)) from None
+    for name, why in covered.skipped:
+        click.echo(f"{name}: skipped: {why}", err=True)
     if dry_run:
-        for name in [channel] if channel else list(connectors):
-            for post in publisher.due_posts(name):
-                click.echo(f"{name}: would publish post {post.id}")
+        for due in service.due_posts(app, covered.ready):
+            click.echo(f"{due.channel}: would publish post {due.post_id}")
         return
-    outcomes = publisher.run_once(channel)
+    outcomes = service.publish_once(app, channel)
     for outcome in outcomes:
         if as_json:
             emit_json(
@@ -50,6 +50,6 @@ def publish(ctx: Context, channel: str | None, dry_run: bool, as_json: bool) -> 
                 + (f": {outcome.detail}" if outcome.detail else "")
             )
     if not as_json:
-        click.echo(f"{len(outcomes)} posts handled")
-    if any(o.status in ("failed", "unknown", "needs_attention", "duplicate") for o in outcomes):
+        click.echo(f"{plural(len(outcomes), 'post')} handled")
+    if service.needs_a_person(outcomes):
         raise SystemExit(1)

@@ -1,26 +1,29 @@
 """`syndicator queue list|show|approve|reject|edit|rerender`: the review queue from the command
-line."""
+line. Parses arguments, calls syndicator.services.queue, formats what it returns."""
 
 from __future__ import annotations
 
 import getpass
-from collections.abc import Callable
 from pathlib import Path
 
 import click
 
-from storage import posts as post_store
-from storage.models import Item, Post
-from storage.session import reading
-from syndicator.app import App
 from syndicator.cli.context import Context
-from syndicator.cli.output import emit_json
-from syndicator.cli.params import ROW_ID
-from syndicator.errors import SyndicatorError
-from syndicator.posts.maker import FAILED, PENDING, STATUSES, refused_by_platform
-from syndicator.posts.render import Rendered
-from syndicator.posts.review import describe
-from syndicator.posts.slots import next_slots
+from syndicator.cli.output import emit_json, local_time, short_title
+from syndicator.cli.params import ROW_ID, UnknownFilter
+from syndicator.services import queue as service
+from syndicator.services.names import UnknownName
+from syndicator.services.posts import Preview
+from syndicator.services.queue import (
+    PENDING,
+    STATUSES,
+    ActionResult,
+    Failure,
+    PostDetail,
+    QueueRow,
+)
+
+TITLE_WIDTH = 70
 
 
 @click.group()
@@ -43,35 +46,41 @@ def list_posts(
 ) -> None:
     """Posts, newest first, with the next publishing slot of approved ones."""
     app = ctx.app()
-    engine = app.migrated_engine()
-    with reading(engine) as session:
-        rows = post_store.listing(session, status=status, feed=feed, channel=channel)
-    slots = next_slots(engine, app.settings, app.clock.now())
-    for post, item in rows:
-        record = {
-            "id": post.id,
-            "item_id": post.item_id,
-            "channel": post.channel,
-            "status": post.status,
-            "feed": post.feed_id,
-            "title": item.title,
-            "url": item.link,
-            "flags": post.flags,
-            "next_slot": slots.get(post.id or 0),
-        }
-        if as_json:
-            emit_json(record)
-        else:
-            slot = (
-                f"  next slot {record['next_slot']:%Y-%m-%d %H:%M} UTC"
-                if record["next_slot"]
-                else ""
-            )
-            flags = f"  [{', '.join(post.flags)}]" if post.flags else ""
-            click.echo(
-                f"{post.id:>6}  {post.status:<15} {post.channel:<10} {post.feed_id:<16} "
-                f"{item.title[:70]}{flags}{slot}"
-            )
+    try:
+        rows = service.list_posts(app, status=status, feed=feed, channel=channel)
+    except UnknownName as error:
+        raise UnknownFilter(str(error)) from None
+    if as_json:
+        for row in rows:
+            emit_json(_record(row))
+        return
+    if not rows:
+        click.echo("no posts")
+    for row in rows:
+        click.echo(_line(row, app.settings.timezone))
+
+
+def _record(row: QueueRow) -> dict[str, object]:
+    return {
+        "id": row.id,
+        "item_id": row.item_id,
+        "channel": row.channel,
+        "status": row.status,
+        "feed": row.feed,
+        "title": row.title,
+        "url": row.url,
+        "flags": list(row.flags),
+        "next_slot": row.next_slot,
+    }
+
+
+def _line(row: QueueRow, timezone: str) -> str:
+    slot = f"  next slot {local_time(row.next_slot, timezone)}" if row.next_slot else ""
+    reasons = f"  [{', '.join(row.reasons)}]" if row.reasons else ""
+    return (
+        f"{row.id:>6}  {row.status:<15} {row.channel:<10} {row.feed:<16} "
+        f"{short_title(row.title, TITLE_WIDTH)}{reasons}{slot}"
+    )
 
 
 @queue.command("show")
@@ -80,78 +89,73 @@ def list_posts(
 def show(ctx: Context, post_id: int) -> None:
     """The post as it will appear, why it waits, and its history."""
     app = ctx.app()
-    with reading(app.migrated_engine()) as session:
-        found = post_store.with_items(session, [post_id])
-        if not found:
-            raise SyndicatorError(f"no post {post_id}; `syndicator queue list` shows the ids")
-        post, item = found[0]
-        events = post_store.trail(session, post_id)
-    click.echo(_header(post, item))
-    click.echo(_appearance(post))
-    if post.status == FAILED:
-        click.echo(_failure(post, refused_by_platform(events)))
-    if post.flags:
+    post = service.show_post(app, post_id)
+    timezone = app.settings.timezone
+    click.echo(_header(post, timezone))
+    click.echo(_appearance(post.id, post.preview))
+    if post.failure is not None:
+        click.echo(_failure(post, post.failure))
+    if post.reasons:
         click.echo("\nCần kiểm tra (why it waits):")
-        for flag in post.flags:
-            click.echo(f"  - {describe(flag)}  [{flag.partition(':')[0]}]")
+        for reason in post.reasons:
+            click.echo(f"  - {reason.text}  [{reason.code}]")
     click.echo("\nHistory:")
-    for event in events:
+    for event in post.history:
         click.echo(
-            f"  {event.at:%Y-%m-%d %H:%M:%S} UTC  {event.actor:<16} {event.action:<8} "
-            f"{event.from_status or '-'} -> {event.to_status}"
+            f"  {local_time(event.at, timezone, seconds=True)}  {event.actor:<16} "
+            f"{event.action:<8} {event.from_status or '-'} -> {event.to_status}"
             + (f"  ({event.reason})" if event.reason else "")
         )
 
 
-def _header(post: Post, item: Item) -> str:
+def _header(post: PostDetail, timezone: str) -> str:
     header = (
         f"Post {post.id} · {post.channel} · {post.status} · version {post.version} · "
-        f"feed {post.feed_id} · item {post.item_id}\nSource: {item.link or '-'}"
+        f"feed {post.feed} · item {post.item_id}\nSource: {post.source_url or '-'}"
     )
+    if post.next_slot is not None:
+        header += f"\nNext slot: {local_time(post.next_slot, timezone)}"
     if post.status != PENDING:
         return header
     return f"{header}\n(to approve this text: syndicator queue approve {post.id} --version {post.version})"
 
 
-def _failure(post: Post, refused: bool) -> str:
+def _failure(post: PostDetail, failure: Failure) -> str:
     """Why publishing failed, and what an editor can do: Vietnamese first."""
-    if refused:
+    if failure.refused:
         return (
-            f"\nNền tảng từ chối bài: {post.last_error}\n"
+            f"\nNền tảng từ chối bài: {failure.error}\n"
             f"  Sửa bài (`syndicator queue edit {post.id}`) rồi duyệt lại (`syndicator queue "
             f"approve {post.id} --version {post.version}`); bài chưa được đăng.\n"
             "  (the platform refused the post: edit it and approve it again; nothing was published)"
         )
     return (
-        f"\nĐăng không thành công sau nhiều lần thử: {post.last_error}\n"
+        f"\nĐăng không thành công sau nhiều lần thử: {failure.error}\n"
         "  Bài có thể đã lên nền tảng nên không được gửi lại; kiểm tra trang, rồi dùng "
         f"`syndicator repost {post.item_id}` nếu cần.\n"
         "  (publishing gave up after errors; the post may be on the platform, so it is not resent)"
     )
 
 
-def _appearance(post: Post) -> str:
-    rendered = Rendered.from_json(post.rendered)
+def _appearance(post_id: int, preview: Preview) -> str:
     lines = ["", "── As it will appear ──"]
-    if rendered.error:
+    if preview.template_error:
         lines += [
-            f"(Mẫu bài đăng bị lỗi / template error: {rendered.error})",
-            f"(Sửa mẫu rồi chạy `syndicator queue rerender {post.id}`, hoặc tự viết nội dung "
-            f"bằng `syndicator queue edit {post.id}`; đến lúc đó bài không được duyệt hay đăng.)",
+            f"(Mẫu bài đăng bị lỗi / template error: {preview.template_error})",
+            f"(Sửa mẫu rồi chạy `syndicator queue rerender {post_id}`, hoặc tự viết nội dung "
+            f"bằng `syndicator queue edit {post_id}`; đến lúc đó bài không được duyệt hay đăng.)",
         ]
-    if rendered.channel_type == "zalo":
+    if preview.fields:
+        lines += [f"{label}: {value}" for label, value in preview.fields] + [""]
+    lines.append(preview.text)
+    if preview.link:
+        lines.append(f"Link: {preview.link}")
+    if preview.original_text is not None:
         lines += [
-            f"Tiêu đề: {rendered.title}",
-            f"Tác giả: {rendered.author}",
-            f"Mô tả: {rendered.description}",
-            f"Ảnh bìa: {rendered.cover or '-'}",
             "",
+            f"── Original rendering (edited by {preview.edited_by}) ──",
+            preview.original_text,
         ]
-    lines.append(post.edited_text if post.edited_text is not None else rendered.text)
-    if rendered.link:
-        lines.append(f"Link: {rendered.link}")
-    if post.edited_text is not None:
-        lines += ["", f"── Original rendering (edited by {post.edited_by}) ──", rendered.text]
     return "\n".join(lines)
 
 
@@ -169,13 +173,7 @@ def approve(ctx: Context, post_ids: tuple[int, ...], version: int | None, by: st
     """Approve posts for publishing (the text as `queue show` printed it)."""
     if version is not None and len(post_ids) > 1:
         raise click.UsageError("--version names the version of one post: approve one id with it")
-    app = ctx.app()
-    queue_ = app.review_queue()
-    _each(
-        post_ids,
-        lambda pid: queue_.approve(pid, _actor(by), app.clock.now(), version),
-        "approved",
-    )
+    _report(service.approve(ctx.app(), post_ids, _actor(by), version), "approved")
 
 
 @queue.command("reject")
@@ -187,22 +185,17 @@ def reject(ctx: Context, post_ids: tuple[int, ...], reason: str, by: str | None)
     """Reject posts; the article will not come back from its feed."""
     if not reason.strip():
         raise click.UsageError("--reason must say why the post is rejected")
-    app = ctx.app()
-    queue_ = app.review_queue()
-    _each(post_ids, lambda pid: queue_.reject(pid, _actor(by), reason, app.clock.now()), "rejected")
+    _report(service.reject(ctx.app(), post_ids, _actor(by), reason), "rejected")
 
 
-def _each(post_ids: tuple[int, ...], action: Callable[[int], object], done: str) -> None:
-    """Apply to every id; report each; exit 1 if any failed (the others still happen)."""
-    failed = 0
-    for post_id in post_ids:
-        try:
-            action(post_id)
-            click.echo(f"post {post_id}: {done}")
-        except SyndicatorError as error:
-            failed += 1
-            click.echo(f"post {post_id}: {error}", err=True)
-    if failed:
+def _report(results: list[ActionResult], done: str) -> None:
+    """Report each post; exit 1 if any failed (the others still happened)."""
+    for result in results:
+        if result.ok:
+            click.echo(f"post {result.post_id}: {done}")
+        else:
+            click.echo(f"post {result.post_id}: {result.error}", err=True)
+    if not all(result.ok for result in results):
         raise SystemExit(1)
 
 
@@ -218,11 +211,11 @@ def _each(post_ids: tuple[int, ...], action: Callable[[int], object], done: str)
 def edit(ctx: Context, post_id: int, text_file: Path | None, by: str | None) -> None:
     """Change a post's text; the original rendering is kept beside it."""
     app = ctx.app()
-    text = _read_text(text_file) if text_file else _from_editor(app, post_id)
+    text = _read_text(text_file) if text_file else _from_editor(service.text_to_edit(app, post_id))
     if text is None:
         click.echo("no change")
         return
-    app.review_queue().edit(post_id, _actor(by), text, app.clock.now())
+    service.edit(app, post_id, _actor(by), text)
     click.echo(f"post {post_id}: edited; it waits for approval")
 
 
@@ -235,12 +228,7 @@ def _read_text(path: Path) -> str:
         ) from None
 
 
-def _from_editor(app: App, post_id: int) -> str | None:
-    with reading(app.migrated_engine()) as session:
-        post = post_store.get(session, post_id)
-    if post is None:
-        raise SyndicatorError(f"no post {post_id}; `syndicator queue list` shows the ids")
-    current = post.edited_text or Rendered.from_json(post.rendered).text
+def _from_editor(current: str) -> str | None:
     edited = click.edit(current)
     return None if edited is None or edited.strip() == current.strip() else edited.strip()
 
@@ -255,13 +243,8 @@ def rerender(ctx: Context, post_ids: tuple[int, ...], every: bool, by: str | Non
     if bool(post_ids) == every:
         raise click.UsageError("name the posts to render again, or use --all (not both)")
     app = ctx.app()
-    queue_ = app.review_queue()
-    if every:
-        with reading(app.migrated_engine()) as session:
-            waiting = post_store.in_status(session, PENDING)
-        post_ids = tuple(post.id or 0 for post in waiting if post.rendered.get("error"))
-        if not post_ids:
-            click.echo("no waiting post has a template error")
-            return
-    done = "rendered again; it waits for approval"
-    _each(post_ids, lambda pid: queue_.rerender(pid, _actor(by), app.clock.now()), done)
+    ids = service.template_failures(app) if every else list(post_ids)
+    if not ids:
+        click.echo("no waiting post has a template error")
+        return
+    _report(service.rerender(app, ids, _actor(by)), "rendered again; it waits for approval")

@@ -6,16 +6,10 @@ import getpass
 
 import click
 
-from storage import posts as post_store
-from storage.session import writing
 from syndicator.cli.context import Context
-from syndicator.cli.params import item_id_or_url
-from syndicator.config import Settings
-from syndicator.errors import ConfigError
-from syndicator.ingest.dedup import digest
-from syndicator.ingest.normalize.urls import canonical_url
-from syndicator.posts.maker import stored_item
-from syndicator.settings_models import FeedSettings
+from syndicator.cli.params import UnknownFilter, item_id_or_url
+from syndicator.services import repost as service
+from syndicator.services.names import UnknownName
 
 
 @click.command()
@@ -30,37 +24,13 @@ def repost(
     ctx: Context, target: int | str, channel: str | None, approve: bool, by: str | None
 ) -> None:
     """Make a new post of an article (through review unless --approve)."""
-    app = ctx.app()
-    settings, now = app.settings, app.clock.now()
     actor = by or getpass.getuser()
-    item_id, url_key = (
-        (target, None) if isinstance(target, int) else (None, digest(canonical_url(target)))
-    )
-    with writing(app.migrated_engine()) as session:
-        item = post_store.item_by(session, item_id, url_key)
-        if item is None:
-            raise click.ClickException(f"no stored article matches {target!r}")
-        feed = _feed(settings, item.first_feed_id)
-        channels = (
-            [channel]
-            if channel
-            else (post_store.channels_of(session, item.id or 0) or list(feed.channels))
-        )
-        unknown = [name for name in channels if name not in settings.channels]
-        if unknown or not channels:
-            raise click.UsageError(f"no such channel: {', '.join(unknown) or '(none given)'}")
-        maker = app.post_maker()
-        made = [
-            maker.repost(session, feed, stored_item(item), name, actor, approve, now)
-            for name in channels
-        ]
-    for post_id, name in zip(made, channels, strict=True):
-        click.echo(f"post {post_id} on {name}: {'approved' if approve else 'waiting for review'}")
-
-
-def _feed(settings: Settings, feed_id: str) -> FeedSettings:
     try:
-        return settings.feed(feed_id)
-    except ConfigError:
-        # The feed was removed from the settings since; the article is still ours to repost.
-        return FeedSettings(id=feed_id, name=feed_id, url="https://removed.invalid/")
+        made = service.repost(ctx.app(), target, actor, channel, approve)
+    except (UnknownName, service.NoChannel) as error:
+        raise UnknownFilter(str(error)) from None
+    except service.NothingToRepost as error:
+        raise click.ClickException(str(error)) from None
+    for post in made:
+        state = "approved" if post.approved else "waiting for review"
+        click.echo(f"post {post.post_id} on {post.channel}: {state}")

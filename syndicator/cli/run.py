@@ -5,7 +5,8 @@ from __future__ import annotations
 import click
 
 from syndicator.cli.context import Context
-from syndicator.ops import daemon
+from syndicator.cli.output import plural
+from syndicator.services import daemon as service
 
 
 @click.command()
@@ -18,14 +19,11 @@ from syndicator.ops import daemon
 def run(ctx: Context, once: bool) -> None:
     """Poll and publish on schedule until stopped (SIGTERM or Ctrl-C stops cleanly)."""
     app = ctx.app()
-    lock_dir = app.settings.resolve_path("var")
-    with daemon.single_daemon(app.settings.database_url(), lock_dir):
-        app.migrated_engine()
-        if once:
-            cycle = daemon.run_once(app)
-            click.echo(
-                f"polled {cycle.polled} feeds, handled {cycle.handled} posts, "
-                f"opened {cycle.opened} alerts"
-            )
-            return
-        daemon.serve(app, app.settings.daemon.shutdown_grace.total_seconds())
+    if not once:
+        service.run_forever(app)
+        return
+    cycle = service.run_once(app)
+    click.echo(
+        f"polled {plural(cycle.polled, 'feed')}, handled {plural(cycle.handled, 'post')}, "
+        f"opened {plural(cycle.opened, 'alert')}"
+    )

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import click
 
-from connectors.base import ConnectorError, Health
 from syndicator.cli.context import Context
-from syndicator.cli.output import emit_json
+from syndicator.cli.output import emit_json, local_time
+from syndicator.services import tokens as service
 
 
 @click.group()
@@ -20,18 +20,14 @@ def tokens() -> None:
 def status(ctx: Context, as_json: bool) -> None:
     """Check every enabled channel's token; exit 1 when any channel cannot publish."""
     app = ctx.app()
-    connectors, missing = app.connectors()
-    report: dict[str, Health] = {name: Health(False, why) for name, why in missing.items()}
-    for name, connector in connectors.items():
-        try:
-            report[name] = connector.check()
-        except ConnectorError as error:
-            report[name] = Health(False, f"cannot check now: {error}")
-    for name, health in sorted(report.items()):
+    report = service.token_status(app)
+    if not report and not as_json:
+        click.echo("no enabled channels")
+    for health in report:
         if as_json:
             emit_json(
                 {
-                    "channel": name,
+                    "channel": health.channel,
                     "ok": health.ok,
                     "detail": health.detail,
                     "expires_at": health.expires_at,
@@ -40,10 +36,13 @@ def status(ctx: Context, as_json: bool) -> None:
             )
         else:
             expiry = (
-                f" (expires {health.expires_at:%Y-%m-%d %H:%M} UTC)" if health.expires_at else ""
+                f" (expires {local_time(health.expires_at, app.settings.timezone)})"
+                if health.expires_at
+                else ""
             )
-            click.echo(f"{name}: {'ok' if health.ok else 'PROBLEM'}: {health.detail}{expiry}")
-    if not all(health.ok for health in report.values()):
+            state = "ok" if health.ok else "PROBLEM"
+            click.echo(f"{health.channel}: {state}: {health.detail}{expiry}")
+    if not all(health.ok for health in report):
         raise SystemExit(1)
 
 
@@ -51,18 +50,13 @@ def status(ctx: Context, as_json: bool) -> None:
 @click.pass_obj
 def refresh(ctx: Context) -> None:
     """Refresh the Zalo OA tokens now (Facebook Page tokens are not refreshed: replace them)."""
-    app = ctx.app()
-    connectors, _ = app.connectors()
-    failed = False
-    for name, connector in connectors.items():
-        tokens_ = getattr(connector, "tokens", None)
-        if tokens_ is None or not hasattr(tokens_, "refresh"):
-            continue
-        try:
-            tokens_.refresh()
-            click.echo(f"{name}: refreshed")
-        except ConnectorError as error:
-            failed = True
-            click.echo(f"{name}: {error}", err=True)
-    if failed:
+    done = service.refresh_tokens(ctx.app())
+    if not done:
+        click.echo("no channel has tokens to refresh")
+    for result in done:
+        if result.ok:
+            click.echo(f"{result.channel}: refreshed")
+        else:
+            click.echo(f"{result.channel}: {result.error}", err=True)
+    if not all(result.ok for result in done):
         raise SystemExit(1)

@@ -27,6 +27,7 @@ from urllib.parse import urlsplit
 import requests
 import urllib3.exceptions as u3
 
+from storage.states import FetchStatus
 from syndicator.clock import Clock
 from syndicator.http import MAX_REDIRECTS
 from syndicator.ingest.addresses import AddressPolicy, BlockedAddress, Network
@@ -152,7 +153,9 @@ class Fetcher:
             _release(response)
             etag = response.headers.get("ETag") or request.etag
             modified = response.headers.get("Last-Modified") or request.last_modified
-            return _done("not_modified", started, etag=etag, last_modified=modified, **facts)
+            return _done(
+                FetchStatus.NOT_MODIFIED, started, etag=etag, last_modified=modified, **facts
+            )
         if not 200 <= code < 300:
             _release(response)
             return self._refusal(response, started, facts)
@@ -163,8 +166,8 @@ class Fetcher:
             "last_modified": response.headers.get("Last-Modified"),
         }
         if digest == request.previous_hash:
-            return _done("unchanged", started, body_hash=digest, **validators, **facts)
-        return _done("ok", started, body=body, body_hash=digest, **validators, **facts)
+            return _done(FetchStatus.UNCHANGED, started, body_hash=digest, **validators, **facts)
+        return _done(FetchStatus.OK, started, body=body, body_hash=digest, **validators, **facts)
 
     def _refusal(
         self, response: requests.Response, started: float, facts: dict[str, Any]
@@ -181,7 +184,12 @@ class Fetcher:
         if retry_after is not None:
             message += f", retry after {retry_after.total_seconds():g}s"
         return _done(
-            "error", started, error_reason=reason, error=message, retry_after=retry_after, **facts
+            FetchStatus.ERROR,
+            started,
+            error_reason=reason,
+            error=message,
+            retry_after=retry_after,
+            **facts,
         )
 
     def _reference_now(self, response: requests.Response) -> datetime:
@@ -330,9 +338,9 @@ def causes(exc: BaseException) -> Iterator[BaseException]:
         pending.extend(item for item in wrapped if isinstance(item, BaseException))
 
 
-def _done(status: str, started: float, **fields: Any) -> FetchResult:
+def _done(status: FetchStatus, started: float, **fields: Any) -> FetchResult:
     return FetchResult(status=status, elapsed=time.monotonic() - started, **fields)
 
 
 def _failure(url: str, reason: str, message: str, started: float) -> FetchResult:
-    return _done("error", started, url=url, error_reason=reason, error=message)
+    return _done(FetchStatus.ERROR, started, url=url, error_reason=reason, error=message)

@@ -8,9 +8,10 @@ loses nothing committed and never yields a duplicate on the next poll.
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
@@ -33,9 +34,18 @@ from syndicator.ingest.dedup import (
     decide,
 )
 from syndicator.ingest.fetch import Fetcher
-from syndicator.posts.maker import NewItem, PostMaker
-from syndicator.records import FeedParser, FetchRequest, FetchResult, ParsedFeed
+from syndicator.records import FeedParser, FetchRequest, FetchResult, NewItem, ParsedFeed
 from syndicator.settings_models import FeedSettings, PollingSettings
+
+
+class PostFiler(Protocol):
+    """What files the posts of newly stored items, inside the ingest transaction
+    (syndicator.posts.maker.PostMaker; the composition root passes it in, so that ingest does
+    not depend on the post stage)."""
+
+    def create(
+        self, session: Session, feed: FeedSettings, items: Sequence[NewItem], now: datetime
+    ) -> int: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +75,8 @@ class PollOutcome:
     error: str | None = None
     reason: str | None = None
     duration: float = 0.0
+    history: int = 0  # of the new items, those a first poll recorded without posting them
+    first_poll: bool = False  # the feed's first successful poll (its items become history)
 
 
 def harvest(
@@ -108,7 +120,7 @@ def store_harvest(
     *,
     tombstones: bool = True,
     known_state: FeedState | None = None,
-    posts: PostMaker | None = None,
+    posts: PostFiler | None = None,
 ) -> PollOutcome:
     """Record one harvest's items with its feed's validators and next poll, in the caller's
     transaction: items and validators commit together or not at all. `tombstones=False` skips
@@ -118,14 +130,25 @@ def store_harvest(
     state = feed_store.state_for_update(session, harvest.feed.id, harvest.feed.url, known_state)
     if harvest.failed:
         _record_failure(state, harvest, polling)
-        new, duplicates, status = 0, 0, "error"
+        new, duplicates, history, status, first = 0, 0, 0, "error", False
     else:
-        new, duplicates = _store_items(session, state, harvest, backfill, tombstones, posts)
+        first = not state.initialized
+        new, duplicates, history = _store_items(
+            session, state, harvest, backfill, tombstones, posts
+        )
         _record_success(state, harvest, polling)
         status = harvest.fetched.status
     elapsed = round(harvest.fetched.elapsed + time.monotonic() - started, 3)
     return PollOutcome(
-        harvest.feed.id, status, new, duplicates, harvest.error, harvest.error_reason, elapsed
+        harvest.feed.id,
+        status,
+        new,
+        duplicates,
+        harvest.error,
+        harvest.error_reason,
+        elapsed,
+        history,
+        first,
     )
 
 
@@ -135,10 +158,11 @@ def _store_items(
     harvest: Harvest,
     backfill: int,
     tombstones: bool,
-    posts: PostMaker | None,
-) -> tuple[int, int]:
+    posts: PostFiler | None,
+) -> tuple[int, int, int]:
+    """(new, duplicates, history): history counts the new items stored but not posted."""
     if harvest.parsed is None:
-        return 0, 0
+        return 0, 0, 0
     batch = candidates(harvest.parsed.items, harvest.fetched_at)
     known = lookup(session, harvest.feed.id, batch, tombstones)
     decisions = decide(harvest.feed.id, batch, known)
@@ -163,7 +187,8 @@ def _store_items(
     newest = max((c.published for c in batch), default=None)
     if newest and (state.newest_item_at is None or newest > state.newest_item_at):
         state.newest_item_at = newest
-    return len(fresh), len(decisions) - len(fresh)
+    history = sum(not row["postable"] for row in rows)
+    return len(fresh), len(decisions) - len(fresh), history
 
 
 def lookup(

@@ -25,10 +25,10 @@ from storage import items as item_store
 from storage.engine import WRITE_OPTION
 from storage.models import FeedState
 from storage.session import reading
+from storage.states import FetchStatus
 from syndicator.clock import Clock
 from syndicator.ingest.fetch import Fetcher
-from syndicator.ingest.harvest import Harvest, PollOutcome, harvest, store_harvest
-from syndicator.posts.maker import PostMaker
+from syndicator.ingest.harvest import Harvest, PollOutcome, PostFiler, harvest, store_harvest
 from syndicator.records import FeedParser, FetchRequest, FetchResult
 from syndicator.settings_models import FeedSettings, PollingSettings
 
@@ -94,7 +94,7 @@ class BatchWriter:
         polling: PollingSettings,
         states: dict[str, FeedState],
         max_feeds: int = 25,
-        posts: PostMaker | None = None,
+        posts: PostFiler | None = None,
     ) -> None:
         self.posts = posts
         self.engine, self.polling, self.max_feeds = engine, polling, max_feeds
@@ -173,7 +173,9 @@ class BatchWriter:
 
 
 def _failed(harvest: Harvest, reason: str, message: str) -> Harvest:
-    fetched = FetchResult("error", harvest.fetched.url, error_reason=reason, error=message)
+    fetched = FetchResult(
+        FetchStatus.ERROR, harvest.fetched.url, error_reason=reason, error=message
+    )
     return Harvest(harvest.feed, fetched, harvest.fetched_at, None, reason, message)
 
 
@@ -196,7 +198,7 @@ class Poller:
         polling: PollingSettings,
         timezone: str,
         parse: FeedParser,
-        posts: PostMaker | None = None,
+        posts: PostFiler | None = None,
     ) -> None:
         self.engine, self.fetcher, self.clock, self.polling = engine, fetcher, clock, polling
         self.timezone, self.parse, self.posts = timezone, parse, posts
@@ -251,7 +253,7 @@ class Poller:
                 return harvest(self.fetcher, feed, request, fetched_at, tz, self.parse)
             except Exception as error:  # a bug must cost one feed, not the whole poll
                 log.exception("feed.crashed", feed=feed.id)
-                failed = FetchResult("error", feed.url, error_reason="internal_error")
+                failed = FetchResult(FetchStatus.ERROR, feed.url, error_reason="internal_error")
                 return _failed(
                     Harvest(feed, failed, fetched_at),
                     "internal_error",

@@ -1,6 +1,6 @@
 """Alerts: paused channels, expiring tokens, broken feeds and stuck posts, told once each.
 
-    conditions(snapshot, settings, now)  pure: what is wrong now, by stable key
+    conditions(snapshot, settings, now, token_lifetimes)  pure: what is wrong now, by stable key
     sync(engine, conditions, now)        opens new keys, resolves gone ones, never repeats
     notify(alerts, settings, http, smtp) sends to the webhook and by e-mail; returns what went
     check(...)                           all three, every minute from the daemon
@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextlib
 import smtplib
 import ssl
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from typing import Any, NamedTuple, Protocol
@@ -22,7 +22,7 @@ import requests
 import structlog
 from sqlalchemy import Engine
 
-from connectors.zalo_tokens import REFRESH_TOKEN_LIFETIME
+from connectors.registry import shortest_token_lifetime
 from storage import alerts as alert_store
 from storage.alerts import AlertSnapshot
 from storage.models import Alert
@@ -36,6 +36,7 @@ TOKEN_EXPIRING = "token_expiring"  # noqa: S105 (an alert kind, not a password)
 FEED_BROKEN = "feed_broken"
 NEEDS_ATTENTION = "needs_attention"
 SMTPS_PORT = 465
+_FALLBACK_LIFETIME = shortest_token_lifetime()  # for a stored pair of an unknown channel
 
 
 class Condition(NamedTuple):
@@ -69,9 +70,15 @@ def _when(moment: datetime) -> str:
 
 
 def conditions(
-    snapshot: AlertSnapshot, settings: AlertSettings, now: datetime
+    snapshot: AlertSnapshot,
+    settings: AlertSettings,
+    now: datetime,
+    token_lifetimes: Mapping[str, timedelta] | None = None,
 ) -> dict[str, Condition]:
-    """What needs a person now, keyed so the same condition keeps the same key."""
+    """What needs a person now, keyed so the same condition keeps the same key.
+
+    `token_lifetimes`: how long each channel's stored refresh token lives (App.token_lifetimes,
+    from the channels' kinds); a channel not in it is given the shortest any kind has."""
     found: dict[str, Condition] = {}
     for pause in snapshot.pauses:
         if pause.until is not None and pause.until <= now:
@@ -85,7 +92,10 @@ def conditions(
     for token in snapshot.tokens:
         # Each refresh rotates the pair and issues a new refresh token (Zalo: 3 months); the
         # access token lives a day and is renewed on demand, so its expiry is no warning sign.
-        expires = token.updated_at + REFRESH_TOKEN_LIFETIME
+        lifetime = (token_lifetimes or {}).get(token.channel, _FALLBACK_LIFETIME)
+        if lifetime is None:
+            continue  # no kind stores tokens: the row is a leftover
+        expires = token.updated_at + lifetime
         if expires - now <= timedelta(days=settings.token_days):
             found[f"{TOKEN_EXPIRING}:{token.channel}"] = Condition(
                 TOKEN_EXPIRING,
@@ -232,6 +242,7 @@ def check(
     http: requests.Session,
     smtp_factory: SmtpFactory,
     now: datetime,
+    token_lifetimes: Mapping[str, timedelta] | None = None,
 ) -> list[Alert]:
     """Gather, sync and notify; returns the alerts opened on this tick."""
     with alert_store.exclusive(engine) as mine:
@@ -239,7 +250,7 @@ def check(
             return []  # another daemon is checking (PostgreSQL)
         with reading(engine) as session:
             snapshot = alert_store.snapshot(session)
-        opened = sync(engine, conditions(snapshot, settings, now), now)
+        opened = sync(engine, conditions(snapshot, settings, now, token_lifetimes), now)
         with reading(engine) as session:
             waiting = alert_store.unsent(session) if destinations(settings) else []
         sent = notify(waiting, settings, http, smtp_factory)

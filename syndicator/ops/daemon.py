@@ -23,7 +23,7 @@ from typing import NamedTuple
 import structlog
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from connectors.base import ConnectorError
+from connectors.base import ConnectorError, RefreshesTokens
 from storage import publishing as publishing_store
 from storage.session import writing
 from syndicator.app import App
@@ -54,7 +54,7 @@ JOBS = (
     JobSpec("poll", TICK, 5),
     JobSpec("publish", TICK, 5),
     JobSpec("alerts", TICK, 5),
-    JobSpec("tokens", 15 * 60, 30),  # refresh Zalo tokens well before their 25 h expiry
+    JobSpec("tokens", 15 * 60, 30),  # refresh rotating tokens (Zalo: 25 h) well before expiry
     JobSpec("check_tokens", 24 * 3600, 300),  # ask every platform whether its token is still good
     JobSpec("maintain", 7 * 24 * 3600, 600),  # prune leftovers, refresh planner statistics
 )
@@ -97,7 +97,12 @@ def publish_due(app: App, monitor: Monitor | None = None) -> int:
 def raise_alerts(app: App, monitor: Monitor | None = None) -> int:
     """Open, resolve and send alerts for what needs a person (each condition once)."""
     opened = alerts.check(
-        app.migrated_engine(), app.settings.alerts, app.http, alerts.connect_smtp, app.clock.now()
+        app.migrated_engine(),
+        app.settings.alerts,
+        app.http,
+        alerts.connect_smtp,
+        app.clock.now(),
+        app.token_lifetimes(),
     )
     return len(opened)
 
@@ -107,11 +112,10 @@ def refresh_tokens(app: App, monitor: Monitor | None = None) -> int:
     connectors, _ = app.connectors()
     refreshed = 0
     for name, connector in connectors.items():
-        tokens = getattr(connector, "tokens", None)
-        if tokens is None:
-            continue
+        if not isinstance(connector, RefreshesTokens):
+            continue  # its tokens do not rotate
         try:
-            tokens.access_token()
+            connector.refresh_if_due()
             refreshed += 1
         except ConnectorError as error:
             log.warning("token.refresh_failed", channel=name, error=str(error))

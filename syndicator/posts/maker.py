@@ -8,29 +8,30 @@ writes its audit event; two reviewers acting at once get one success and one cle
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlmodel import Session
 
 from storage import posts as post_store
 from storage.models import AuditEvent, Item, Post
+from storage.states import PostAction, PostStatus
 from syndicator.errors import SyndicatorError
 from syndicator.ingest.normalize.urls import shareable_url
 from syndicator.posts.render import Rendered, Renderer, RenderInput
 from syndicator.posts.review import ReviewSubject, describe, reasons
-from syndicator.records import Flag, ParsedItem
+from syndicator.records import Flag, NewItem, ParsedItem
 from syndicator.settings_models import ChannelSettings, FeedSettings, ReviewSettings
 
 SYSTEM = "syndicator"
 
-PENDING, APPROVED, REJECTED = "pending_review", "approved", "rejected"
-PUBLISHING, PUBLISHED, FAILED = "publishing", "published", "failed"
-NEEDS_ATTENTION = "needs_attention"
-STATUSES = (PENDING, APPROVED, PUBLISHING, PUBLISHED, REJECTED, FAILED, NEEDS_ATTENTION)
-# The publisher's audit action for a post the platform refused outright (connectors' Rejected):
-# it went to `failed` and nothing was published, so it may be fixed and approved again.
-REFUSE = "refuse"
+# Older names of the states (storage/states.py), kept while callers elsewhere move to the enums.
+PENDING, APPROVED, REJECTED = PostStatus.PENDING_REVIEW, PostStatus.APPROVED, PostStatus.REJECTED
+PUBLISHING, PUBLISHED, FAILED = PostStatus.PUBLISHING, PostStatus.PUBLISHED, PostStatus.FAILED
+NEEDS_ATTENTION = PostStatus.NEEDS_ATTENTION
+STATUSES = tuple(
+    status.value for status in PostStatus
+)  # plain strings: click.Choice takes names of enum members
+REFUSE = PostAction.REFUSE
 
 
 class PostNotFound(SyndicatorError):
@@ -43,13 +44,6 @@ class TransitionRefused(SyndicatorError):
 
 class Conflict(SyndicatorError):
     """Someone else changed the post between our read and our write."""
-
-
-@dataclass(frozen=True, slots=True)
-class NewItem:
-    item_id: int
-    item: ParsedItem
-    published: datetime
 
 
 class PostMaker:
@@ -86,10 +80,10 @@ class PostMaker:
         found = reasons(_subject(new, rendered), self.review, now)
         if feed.review == "required":
             found.insert(0, "review_required")
-        status = PENDING if found else APPROVED
+        status = PostStatus.PENDING_REVIEW if found else PostStatus.APPROVED
         post_id = self._file(session, feed, new, channel, rendered, status, found, SYSTEM, now, {})
         why = "; ".join(describe(reason) for reason in found) or "nguồn tin tự động duyệt"
-        post_store.record(session, post_id, now, SYSTEM, "create", None, status, why)
+        post_store.record(session, post_id, now, SYSTEM, PostAction.CREATE, None, status, why)
 
     def repost(
         self,
@@ -106,7 +100,8 @@ class PostMaker:
         rendered = render_post(self.renderer, feed, new, self.channels[channel].type)
         previous = post_store.latest_for(session, new.item_id, channel)
         flags = ["repost"] + ([f"template_error:{rendered.error}"] if rendered.error else [])
-        status = APPROVED if approve and not rendered.error else PENDING
+        approved = approve and not rendered.error
+        status = PostStatus.APPROVED if approved else PostStatus.PENDING_REVIEW
         extra: dict[str, object] = {
             "generation": previous.generation + 1 if previous else 0,
             "repost_of": previous.id if previous else None,
@@ -119,7 +114,7 @@ class PostMaker:
             post_id,
             now,
             actor,
-            "repost",
+            PostAction.REPOST,
             None,
             status,
             f"repost of post {previous.id}" if previous else "repost",
@@ -133,7 +128,7 @@ class PostMaker:
         new: NewItem,
         channel: str,
         rendered: Rendered,
-        status: str,
+        status: PostStatus,
         flags: list[str],
         actor: str,
         now: datetime,
@@ -149,8 +144,8 @@ class PostMaker:
                 "priority": feed.priority,
                 "rendered": rendered.to_json(),
                 "flags": flags,
-                "approved_by": actor if status == APPROVED else None,
-                "approved_at": now if status == APPROVED else None,
+                "approved_by": actor if status is PostStatus.APPROVED else None,
+                "approved_at": now if status is PostStatus.APPROVED else None,
                 "created_at": now,
                 "updated_at": now,
                 **extra,
@@ -205,9 +200,10 @@ def publishable(post: Post) -> bool:
 
 
 def refused_by_platform(trail: Sequence[AuditEvent]) -> bool:
-    """Whether the post's last move into `failed` was the platform's refusal (see REFUSE)."""
-    into_failed = [event for event in trail if event.to_status == FAILED]
-    return bool(into_failed) and into_failed[-1].action == REFUSE
+    """Whether the post's last move into `failed` was the platform's refusal (`refuse`): nothing
+    was published, so it may be fixed and approved again."""
+    into_failed = [event for event in trail if event.to_status == PostStatus.FAILED]
+    return bool(into_failed) and into_failed[-1].action == PostAction.REFUSE
 
 
 def _subject(new: NewItem, rendered: Rendered) -> ReviewSubject:

@@ -19,12 +19,8 @@ from storage import items as item_store
 from storage import posts as post_store
 from storage.models import Item, Post
 from storage.session import writing
+from storage.states import PostAction, PostStatus, check_move, sources
 from syndicator.posts.maker import (
-    APPROVED,
-    FAILED,
-    NEEDS_ATTENTION,
-    PENDING,
-    REJECTED,
     Conflict,
     PostNotFound,
     TransitionRefused,
@@ -40,17 +36,18 @@ log = structlog.get_logger("syndicator.posts.maker")
 
 # What a reviewer may do from each state (the publisher's own moves live with the publisher).
 # A failed post may be approved, edited or rendered again only when the platform refused it
-# (its last move was the publisher's REFUSE): nothing was published, so sending it again makes
+# (its last move was the publisher's `refuse`): nothing was published, so sending it again makes
 # no duplicate. One that failed after giving up on errors may be on the platform after all; it
 # can only be rejected (`syndicator repost` makes a new post, once someone has looked).
-APPROVABLE = {PENDING, FAILED}
-REJECTABLE = {PENDING, APPROVED, FAILED, NEEDS_ATTENTION}
-EDITABLE = {PENDING, APPROVED, FAILED}
-ONLY_AFTER_REFUSAL = {"approve", "edit", "rerender"}
+# The states each action starts from come from the one table (storage/states.py).
+APPROVABLE = sources(PostAction.APPROVE)
+REJECTABLE = sources(PostAction.REJECT)
+EDITABLE = sources(PostAction.EDIT)
+ONLY_AFTER_REFUSAL = {PostAction.APPROVE, PostAction.EDIT, PostAction.RERENDER}
 # Approving without naming the version seen is refused while another person's change to the
 # text (an edit or a new rendering) is at most this old: the approver may not have seen it.
 RECENT_EDIT = timedelta(minutes=10)
-TEXT_CHANGES = ("edit", "rerender")
+TEXT_CHANGES = (PostAction.EDIT, PostAction.RERENDER)
 
 
 class ReviewQueue:
@@ -72,11 +69,12 @@ class ReviewQueue:
         with writing(self.engine) as session:
             post = self._load(session, post_id)
             _check_seen(session, post, actor, now, version)
-            _check_state(session, post, "approve", APPROVABLE)
+            _check_state(session, post, PostAction.APPROVE, APPROVABLE)
             if not publishable(post):
                 raise TransitionRefused(_needs_text(post))
-            changes = {"status": APPROVED, "approved_by": actor, "approved_at": now}
-            self._apply(session, post, changes | _fresh_start(post), actor, now, "approve", None)
+            changes = {"status": PostStatus.APPROVED, "approved_by": actor, "approved_at": now}
+            changes |= _fresh_start(post)
+            self._apply(session, post, changes, actor, now, PostAction.APPROVE, None)
             return self._load(session, post_id)
 
     def reject(self, post_id: int, actor: str, reason: str, now: datetime) -> Post:
@@ -85,8 +83,9 @@ class ReviewQueue:
             raise TransitionRefused("a rejection needs a reason (--reason TEXT)")
         with writing(self.engine) as session:
             post = self._load(session, post_id)
-            _check_state(session, post, "reject", REJECTABLE)
-            self._apply(session, post, {"status": REJECTED}, actor, now, "reject", reason)
+            _check_state(session, post, PostAction.REJECT, REJECTABLE)
+            changes: dict[str, object] = {"status": PostStatus.REJECTED}
+            self._apply(session, post, changes, actor, now, PostAction.REJECT, reason)
             _tombstone_item(session, post.item_id, reason, now)
             return self._load(session, post_id)
 
@@ -97,9 +96,10 @@ class ReviewQueue:
             problem = self.renderer.check_text(self._channel_type(post), text)
             if problem:
                 raise TransitionRefused(problem)
-            _check_state(session, post, "edit", EDITABLE)
-            changes = {"edited_text": text, "edited_by": actor, "edited_at": now, "status": PENDING}
-            self._apply(session, post, changes | _fresh_start(post), actor, now, "edit", "edited")
+            _check_state(session, post, PostAction.EDIT, EDITABLE)
+            changes = {"edited_text": text, "edited_by": actor, "edited_at": now}
+            changes |= {"status": PostStatus.PENDING_REVIEW, **_fresh_start(post)}
+            self._apply(session, post, changes, actor, now, PostAction.EDIT, "edited")
             return self._load(session, post_id)
 
     def rerender(self, post_id: int, actor: str, now: datetime) -> Post:
@@ -108,19 +108,20 @@ class ReviewQueue:
         fails, nothing changes and the error says why."""
         with writing(self.engine) as session:
             post = self._load(session, post_id)
-            _check_state(session, post, "rerender", EDITABLE)
+            _check_state(session, post, PostAction.RERENDER, sources(PostAction.RERENDER))
             rendered = self._render_again(session, post)
             if rendered.error:
                 raise TransitionRefused(
                     f"Mẫu bài đăng vẫn lỗi: {rendered.error} "
                     f"(post {post_id}: the template still fails; nothing changed)"
                 )
-            changes = {
+            changes: dict[str, object] = {
                 "rendered": rendered.to_json(),
                 "flags": _reflagged(post.flags, rendered),
-                "status": PENDING,
+                "status": PostStatus.PENDING_REVIEW,
             }
-            self._apply(session, post, changes | _fresh_start(post), actor, now, "rerender", None)
+            changes |= _fresh_start(post)
+            self._apply(session, post, changes, actor, now, PostAction.RERENDER, None)
             return self._load(session, post_id)
 
     def _render_again(self, session: Session, post: Post) -> Rendered:
@@ -134,7 +135,8 @@ class ReviewQueue:
 
     def _channel_type(self, post: Post) -> str:
         channel = self.channels.get(post.channel)
-        return channel.type if channel else str(post.rendered.get("channel_type", "facebook"))
+        # A channel removed from the settings: the type it was rendered for (always stored).
+        return channel.type if channel else str(post.rendered["channel_type"])
 
     @staticmethod
     def _apply(
@@ -143,17 +145,18 @@ class ReviewQueue:
         changes: dict[str, object],
         actor: str,
         now: datetime,
-        action: str,
+        action: PostAction,
         reason: str | None,
     ) -> None:
         post_id, from_status = post.id or 0, post.status  # read before the update refreshes them
+        move = check_move(from_status, action, str(changes["status"]))
         changes = changes | {"updated_at": now}
-        if not post_store.compare_and_set(session, post_id, post.version, changes):
+        if not post_store.compare_and_set(session, post_id, post.version, changes, move):
             raise Conflict(
                 f"post {post_id} was changed by someone else; look at it again "
                 f"(`syndicator queue show {post_id}`) and retry"
             )
-        to_status = str(changes.get("status", from_status))
+        to_status = move.target
         post_store.record(session, post_id, now, actor, action, from_status, to_status, reason)
         log.info(
             "post.reviewed",
@@ -172,13 +175,15 @@ class ReviewQueue:
         return post
 
 
-def _check_state(session: Session, post: Post, action: str, allowed: set[str]) -> None:
+def _check_state(
+    session: Session, post: Post, action: PostAction, allowed: frozenset[PostStatus]
+) -> None:
     if post.status not in allowed:
         raise TransitionRefused(
             f"post {post.id} is {post.status}; cannot {action} it "
             f"(possible from: {', '.join(sorted(allowed))})"
         )
-    if post.status != FAILED or action not in ONLY_AFTER_REFUSAL:
+    if post.status != PostStatus.FAILED or action not in ONLY_AFTER_REFUSAL:
         return
     if not refused_by_platform(post_store.trail(session, post.id or 0)):
         raise TransitionRefused(
@@ -223,7 +228,7 @@ def _needs_text(post: Post) -> str:
 
 def _fresh_start(post: Post) -> dict[str, object]:
     """A refused post leaving `failed` starts again: no attempts, no error, no retry time."""
-    if post.status != FAILED:
+    if post.status != PostStatus.FAILED:
         return {}
     return {"attempts": 0, "last_error": None, "next_attempt_at": None}
 

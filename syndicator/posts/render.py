@@ -11,16 +11,19 @@ from __future__ import annotations
 import re
 import traceback
 import unicodedata
-from dataclasses import asdict, dataclass, fields, replace
-from datetime import UTC, datetime
-from html import unescape
+from dataclasses import dataclass, replace
+from datetime import UTC
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from jinja2.exceptions import TemplateNotFound, TemplateSyntaxError
-from markupsafe import Markup, escape
 
+from connectors import registry
+from connectors.base import ChannelKind
+from connectors.rendering import Rendered as Rendered  # the core's names for them
+from connectors.rendering import RenderInput as RenderInput
+from connectors.rendering import TextTools
 from syndicator.ingest.normalize.markup import html_to_text, sanitize_html
 from syndicator.ingest.normalize.text import tidy, truncate_words
 from syndicator.posts.hashtags import build_hashtags
@@ -36,34 +39,13 @@ from syndicator.posts.sandbox import (  # noqa: F401  (limits re-exported for th
     make_environment,
 )
 
-CHANNEL_TYPES = ("facebook", "zalo", "sandbox")
+CHANNEL_TYPES = registry.TYPES
 # The defaults, shipped inside the package (so a non-editable install has them too): a name
 # missing from the operator's folder is looked up here.
 SHIPPED_TEMPLATES = Path(__file__).resolve().parent / "default_templates"
-# Meta documents no maximum for `message`; 63,206 is a third-party figure (UNCONFIRMED, see
-# research/facebook-graph.md §5). We cap at it, counting NFC code points.
-FACEBOOK_MAX = 63_206
-ZALO_LIMITS = {"title": 150, "author": 50, "description": 300}  # research/zalo-oa.md §2
 _FIELDS = {"text": "Nội dung", "title": "Tiêu đề", "author": "Tác giả", "description": "Mô tả"}
 _BLANK_LINES = re.compile(r"\n{3,}")
 _WEB_URL = re.compile(r"https?://", re.IGNORECASE)
-
-
-@dataclass(frozen=True, slots=True)
-class RenderInput:
-    """What a template may show of one item and its feed (clean NFC text, sanitized HTML)."""
-
-    title: str
-    summary: str
-    content_html: str
-    url: str | None  # the article's link
-    image: str | None
-    published: datetime | None
-    categories: tuple[str, ...]
-    author: str | None
-    feed_id: str
-    feed_name: str
-    agency: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,37 +56,6 @@ class RenderSettings:
     agency_hashtag: bool = True  # also "#SoKHCNDakLak" from the agency "Sở KH&CN Đắk Lắk"
     default_image: str | None = None  # cover when the item has none
     timezone: str = "Asia/Ho_Chi_Minh"  # for dates shown in templates
-
-
-@dataclass(frozen=True, slots=True)
-class Rendered:
-    """One channel's post as rendered. On a template error, what the template writes (the text;
-    Zalo's description) is empty and `error` says why; the parts built in code (link, cover,
-    Zalo's title, author and body) are kept, for a text an editor writes by hand."""
-
-    channel_type: str  # "facebook" | "zalo" | "sandbox"
-    text: str  # facebook/sandbox: the message; zalo: the body as plain text (review screens)
-    link: str | None  # the article's link (facebook: the post's link)
-    title: str = ""  # zalo
-    author: str = ""  # zalo
-    description: str = ""  # zalo
-    cover: str | None = None  # zalo: item image or default_image; facebook: the item's image
-    body: tuple[dict[str, str], ...] = ()  # zalo body blocks
-    error: str | None = None  # "templates/zalo.j2 line 7: 'x' is undefined"
-    flags: tuple[str, ...] = ()  # "template_error", "truncated", "no_image"
-
-    def to_json(self) -> dict[str, Any]:
-        """A JSON-ready dict for the database."""
-        return asdict(self) | {"body": [dict(b) for b in self.body], "flags": list(self.flags)}
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Rendered:
-        """The value `to_json` stored; keys it lacks take their defaults, unknown keys are ignored."""
-        values: dict[str, Any] = {"text": "", "link": None}
-        values |= {f.name: data[f.name] for f in fields(cls) if f.name in data}
-        values["body"] = tuple(dict(block) for block in values.get("body", ()))
-        values["flags"] = tuple(values.get("flags", ()))
-        return cls(**values)
 
 
 # ---- rendering ----
@@ -141,37 +92,33 @@ class Renderer:
         """The post for one channel from `template` (a per-feed override in template_dir) or
         "<channel_type>.j2". Never raises for template problems: returns Rendered with error set.
         """
-        if channel_type not in CHANNEL_TYPES:
-            raise ValueError(f"unknown channel type {channel_type!r}")
+        kind = registry.kind_of(channel_type)  # a ValueError for an unknown type
         name = template or f"{channel_type}.j2"
         try:
             output = self._run(name, self.variables(channel_type, input))
         except Exception as exc:  # any template problem becomes a value, never a crash
-            post = self._post(channel_type, input, "")
+            post = self._post(kind, input, "")
             error = self._describe(name, exc)
             return replace(post, error=error, flags=("template_error", *post.flags))
-        return self._post(channel_type, input, output)
+        return self._post(kind, input, output)
 
-    def _post(self, channel_type: str, input: RenderInput, output: str) -> Rendered:
-        if channel_type == "zalo":
-            return self._zalo(input, output)
-        flags: list[str] = []
-        text = fit(plain_text(output), FACEBOOK_MAX, flags)
-        return Rendered(
-            channel_type, text, web_url(input.url), cover=web_url(input.image), flags=tuple(flags)
-        )
+    def _post(self, kind: ChannelKind, input: RenderInput, output: str) -> Rendered:
+        """The channel's kind fits the output to its platform (connectors/<type>/kind.py)."""
+        return kind.shape(input, output, self.settings.default_image, TEXT_TOOLS)
 
     def check_text(self, channel_type: str, text: str, field: str = "text") -> str | None:
         """None if an editor's text fits the channel, else a Vietnamese message saying why not.
 
-        `field` is "text" (the Facebook or sandbox message; the Zalo body, no known limit) or,
-        for Zalo, "title", "author" or "description". Counts NFC characters, as render does.
+        `field` is "text" (the Facebook or sandbox message; the Zalo body, no known limit) or
+        another field the kind limits (Zalo's "title", "author", "description"). Counts NFC
+        characters, as render does.
         """
-        if channel_type not in CHANNEL_TYPES or field not in _FIELDS:
+        if channel_type not in registry.KINDS or field not in _FIELDS:
             raise ValueError(f"unknown channel type or field: {channel_type!r}, {field!r}")
-        if channel_type != "zalo" and field != "text":
+        limits = registry.kind_of(channel_type).limits
+        if field not in limits:
             raise ValueError(f"{channel_type} posts have no {field!r}")
-        limit = ZALO_LIMITS.get(field) if channel_type == "zalo" else FACEBOOK_MAX
+        limit = limits[field]
         length = len(unicodedata.normalize("NFC", text).strip())
         if length == 0:
             return f"{_FIELDS[field]} trống"
@@ -242,42 +189,21 @@ class Renderer:
     def _label(self, name: str) -> str:
         return f"{self.template_dir.name}/{name}"
 
-    def _zalo(self, input: RenderInput, output: str) -> Rendered:
-        flags: list[str] = []
-        author = input.author or input.agency or input.feed_name
-        title = fit(tidy(input.title), ZALO_LIMITS["title"], flags)
-        author = fit(tidy(author), ZALO_LIMITS["author"], flags)
-        description = fit(tidy(output), ZALO_LIMITS["description"], flags)
-        cover = web_url(input.image) or self.settings.default_image
-        if cover is None:
-            flags.append("no_image")
-        body = zalo_body(input)
-        text = "\n".join(html_to_text(b["content"]) for b in body if b["type"] == "text")
-        return Rendered(
-            "zalo", tidy(text, keep_newlines=True), web_url(input.url), title=title, author=author,
-            description=description, cover=cover, body=body, flags=tuple(flags),
-        )  # fmt: skip
-
 
 def web_url(url: str | None) -> str | None:
     """`url` if it is an http(s) address (the only kind a platform can fetch or a reader open)."""
     return url if url and _WEB_URL.match(url) else None
 
 
-def zalo_body(input: RenderInput) -> tuple[dict[str, str], ...]:
-    """Zalo article blocks: the picture (unless the HTML shows it), the content, the source."""
-    content = sanitize_html(input.content_html, input.url)  # again: cheap, and safe if skipped
-    blocks: list[dict[str, str]] = []
-    image = web_url(input.image)
-    if image and image not in unescape(content):
-        blocks.append({"type": "image", "url": image, "caption": ""})
-    if not content:
-        lines = input.summary.splitlines()
-        content = "".join(f"<p>{escape(line.strip())}</p>" for line in lines if line.strip())
-    if content:
-        blocks.append({"type": "text", "content": content})
-    source = escape(input.feed_name)
-    if web_url(input.url):
-        source = Markup('<a href="{}">{}</a>').format(input.url, input.feed_name)
-    blocks.append({"type": "text", "content": f"<p>Nguồn: {source}</p>"})
-    return tuple(blocks)
+class _CoreText:
+    """The core's text helpers, as a kind's rendering fix-up gets them (TextTools)."""
+
+    fit = staticmethod(fit)
+    tidy = staticmethod(tidy)
+    plain_text = staticmethod(plain_text)
+    html_to_text = staticmethod(html_to_text)
+    sanitize_html = staticmethod(sanitize_html)
+    web_url = staticmethod(web_url)
+
+
+TEXT_TOOLS: TextTools = _CoreText()

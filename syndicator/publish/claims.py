@@ -28,8 +28,8 @@ from storage import posts as post_store
 from storage import publishing as store
 from storage.models import Post
 from storage.session import reading, writing
+from storage.states import Move, PostAction, PostStatus, PublishStatus, check_move
 from syndicator.clock import Clock
-from syndicator.posts.maker import PUBLISHED, PUBLISHING
 
 log = structlog.get_logger("syndicator.publish")
 ACTOR = "publisher"
@@ -92,17 +92,19 @@ class ClaimBook:
     def claim(self, post: Post) -> Claim | None:
         """approved → publishing, committed before anything is sent; None if someone was first."""
         now = self.clock.now()
+        move = check_move(post.status, PostAction.CLAIM, PostStatus.PUBLISHING)
         changes = {
-            "status": PUBLISHING,
             "claimed_by": self.worker,
             "attempts": post.attempts + 1,
             "claim_expires_at": now + self.lease,
             "updated_at": now,
         }
         with writing(self.engine) as session:
-            if not post_store.compare_and_set(session, post.id or 0, post.version, changes):
+            if not post_store.compare_and_set(session, post.id or 0, post.version, changes, move):
                 return None
-            post_store.record(session, post.id or 0, now, ACTOR, "claim", post.status, PUBLISHING)
+            post_store.record(
+                session, post.id or 0, now, ACTOR, move.action, move.source, move.target
+            )
         post.version, post.attempts = post.version + 1, post.attempts + 1
         return Claim(post.id or 0, post.channel, self.worker, post.version, now)
 
@@ -126,27 +128,34 @@ class ClaimBook:
             )
 
     def settle(
-        self, claim: Claim, to_status: str, action: str, reason: str | None, **changes: object
+        self,
+        claim: Claim,
+        to_status: PostStatus,
+        action: PostAction,
+        reason: str | None,
+        **changes: object,
     ) -> bool:
         """Move the claimed post on, with its audit event, if the claim still holds. Unless
         `changes` say otherwise, the claim is released."""
         now = self.clock.now()
-        values = {"status": to_status, "updated_at": now, "claimed_by": None}
-        values |= {"claim_expires_at": None, **changes}
+        move = Move(PostStatus.PUBLISHING, action, to_status)
+        values = {"updated_at": now, "claimed_by": None, "claim_expires_at": None, **changes}
         with writing(self.engine) as session:
-            if not store.settle(session, claim.post_id, claim.worker, claim.version, values):
+            if not store.settle(session, claim.post_id, claim.worker, claim.version, move, values):
                 return False
             post_store.record(
-                session, claim.post_id, now, ACTOR, action, PUBLISHING, to_status, reason
+                session, claim.post_id, now, ACTOR, action, move.source, move.target, reason
             )
         return True
 
     def failed_searches(self, claim: Claim) -> list[datetime]:
         """When searches for this attempt's outcome failed, oldest first."""
         with reading(self.engine) as session:
-            return store.events_since(session, claim.post_id, "search_failed", claim.started_at)
+            return store.events_since(
+                session, claim.post_id, PostAction.SEARCH_FAILED, claim.started_at
+            )
 
-    def late_success(self, claim: Claim, published: Published) -> str:
+    def late_success(self, claim: Claim, published: Published) -> PublishStatus:
         """A success that came back after the claim was lost: the post is on the platform. It
         becomes `published` whatever state it is in; if it already is, under another id, the
         second copy is recorded as a duplicate. Returns "published" or "duplicate"."""
@@ -156,34 +165,38 @@ class ClaimBook:
                 current = post_store.get(session, claim.post_id)
                 if current is None:
                     break
-                if current.status == PUBLISHED:
+                if current.status == PostStatus.PUBLISHED:
                     return self._already_published(session, current, published, now)
                 was = current.status  # the update below refreshes `current`
+                move = check_move(was, PostAction.LATE_SUCCESS, PostStatus.PUBLISHED)
                 if post_store.compare_and_set(
-                    session, claim.post_id, current.version, _published(published, now)
+                    session, claim.post_id, current.version, _published(published, now), move
                 ):
                     reason = f"{published.url or published.remote_id} (answer came after the lease)"
                     post_store.record(
-                        session, claim.post_id, now, ACTOR, "late_success", was, PUBLISHED, reason
+                        session, claim.post_id, now, ACTOR, move.action, was, move.target, reason
                     )
                     log.warning("post.late_success", post=claim.post_id, was=was)
-                    return "published"
+                    return PublishStatus.PUBLISHED
         log.error("post.late_success_unrecorded", post=claim.post_id, remote=published.remote_id)
-        return "published"
+        return PublishStatus.PUBLISHED
 
     @staticmethod
     def _already_published(
         session: Session, current: Post, published: Published, now: datetime
-    ) -> str:
+    ) -> PublishStatus:
         if current.remote_id == published.remote_id:
-            return "published"  # the same post, already on record (a search found it)
+            return PublishStatus.PUBLISHED  # the same post, already on record (a search found it)
         reason = (
             f"đăng trùng: bài còn có trên kênh với mã {published.remote_id}, cần gỡ một bài / "
             f"published twice: also on the channel as {published.remote_id} "
             f"({published.url or 'no link'}) besides {current.remote_id}; remove one there"
         )
         post_id = current.id or 0
-        post_store.record(session, post_id, now, ACTOR, "duplicate", PUBLISHED, PUBLISHED, reason)
+        move = check_move(PostStatus.PUBLISHED, PostAction.DUPLICATE, PostStatus.PUBLISHED)
+        post_store.record(
+            session, post_id, now, ACTOR, move.action, move.source, move.target, reason
+        )
         post_store.compare_and_set(session, post_id, current.version, {"last_error": reason})
         log.error(
             "post.published_twice",
@@ -191,12 +204,11 @@ class ClaimBook:
             recorded=current.remote_id,
             duplicate=published.remote_id,
         )
-        return "duplicate"
+        return PublishStatus.DUPLICATE
 
 
 def _published(published: Published, now: datetime) -> dict[str, object]:
     return {
-        "status": PUBLISHED,
         "remote_id": published.remote_id,
         "remote_url": published.url,
         "published_at": now,

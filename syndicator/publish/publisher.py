@@ -14,11 +14,10 @@ Meanwhile the channel's other posts go out. Nothing is ever sent twice blindly.
 
 from __future__ import annotations
 
-import html
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -34,29 +33,26 @@ from tenacity import (
 from tenacity.stop import stop_base
 
 from connectors.base import (
-    Ambiguous,
-    AuthProblem,
     Connector,
     ConnectorError,
-    Contradictory,
     OutgoingPost,
     Published,
-    RateLimited,
-    Rejected,
     Transient,
 )
+from connectors.registry import kind_of
 from storage import publishing as store
 from storage.models import Post
 from storage.session import reading, writing
+from storage.states import PostAction, PublishStatus
 from syndicator.clock import Clock
 from syndicator.config import Settings
 from syndicator.ingest.normalize.urls import shareable_url
-from syndicator.posts.maker import APPROVED, FAILED, NEEDS_ATTENTION, PUBLISHED, PUBLISHING, REFUSE
 from syndicator.posts.pacing import due
 from syndicator.posts.render import Rendered
 from syndicator.posts.slots import channel_queue, pacing_for
 from syndicator.publish.claims import Claim, ClaimBook, LeaseKeeper, worker_id
-from syndicator.publish.retries import LADDER, next_search, throttle_pause
+from syndicator.publish.decide import Answer, Decision, Outcome, Tally, decide, outcome_of
+from syndicator.publish.retries import LADDER
 from syndicator.settings_models import IN_RUN_TRIES, PublishingSettings
 
 __all__ = ["LADDER", "LEASE", "VISIBILITY_DELAY", "PublishOutcome", "Publisher", "outgoing"]
@@ -64,7 +60,6 @@ __all__ = ["LADDER", "LEASE", "VISIBILITY_DELAY", "PublishOutcome", "Publisher",
 log = structlog.get_logger("syndicator.publish")
 LEASE = PublishingSettings().lease  # the defaults; [publishing] in the settings may change them
 VISIBILITY_DELAY = PublishingSettings().visibility_delay
-RECONCILE = store.AWAITING_RECONCILE
 # Attempts that may be made on a channel while an earlier attempt's outcome is unsettled: well
 # within what find_existing reads back (Zalo 400 articles, Facebook 250 posts), leaving room
 # for posts made on the Page by hand. Pacing (24 a day by default) never comes near it.
@@ -75,10 +70,7 @@ UNSETTLED_HEADROOM = 50
 class PublishOutcome:
     post_id: int
     channel: str
-    # published | retry | failed | paused | needs_attention | unknown | skipped
-    # | superseded (a late answer after the claim was taken over: it changed nothing)
-    # | duplicate (a late success for a post already published under another id)
-    status: str
+    status: PublishStatus
     detail: str = ""
 
 
@@ -142,7 +134,7 @@ class Publisher:
                 break
             outcome = self._publish(connector, post)
             outcomes.append(outcome)
-            if outcome.status == "paused":
+            if outcome.status is PublishStatus.PAUSED:
                 break
         return outcomes
 
@@ -188,17 +180,15 @@ class Publisher:
         claim = self.claims.claim(post)
         if claim is None:
             return PublishOutcome(
-                post.id or 0, post.channel, "skipped", "claimed by another worker"
+                post.id or 0, post.channel, PublishStatus.SKIPPED, "claimed by another worker"
             )
         try:
             with self._keeping(claim):
                 sent = outgoing(post, claim.started_at, self._as_photo(post))
                 published = self._send(connector, sent, claim)
-        except Ambiguous as error:
-            return self._leave_for_reconcile(claim, str(error))
         except ConnectorError as error:
-            return self._failed_attempt(claim, post.attempts, error)
-        return self._record_published(claim, published, "publish")
+            return self._conclude(claim, outcome_of(error), Tally(post.attempts))
+        return self._record_published(claim, published, Answer.PUBLISHED, post.attempts)
 
     def _as_photo(self, post: Post) -> bool:
         """Facebook photo post (picture with the text as caption) when the feed asks for it."""
@@ -225,32 +215,66 @@ class Publisher:
         published: Published = retrying(connector.publish, post)
         return published
 
-    def _settled(
-        self, claim: Claim, to: str, action: str, reason: str, status: str, **changes: object
-    ) -> PublishOutcome:
+    def _conclude(self, claim: Claim, outcome: Outcome, tally: Tally) -> PublishOutcome:
+        """Decide the post's next move (syndicator/publish/decide.py) and record it: a pause of
+        the channel first, then the post's move, if the claim still holds."""
+        now = self.clock.now()
+        if outcome.answer in (Answer.RATE_LIMITED, Answer.AUTH_PROBLEM):
+            decision = self._pause_channel(claim.channel, outcome, tally, now)
+        else:
+            decision = decide(outcome, tally, now, self.settings.publishing)
+        if decision.action is PostAction.UNKNOWN:
+            log.warning(
+                "post.outcome_unknown",
+                post=claim.post_id,
+                channel=claim.channel,
+                error=outcome.message,
+            )
+        elif decision.action is PostAction.SEARCH_FAILED:
+            log.warning(
+                "post.search_failed",
+                post=claim.post_id,
+                again=decision.recheck_at,
+                error=outcome.message,
+            )
+        settled = self._settled(claim, decision)
+        if decision.report is PublishStatus.PAUSED:  # paused, whether recorded or superseded
+            return PublishOutcome(
+                claim.post_id, claim.channel, PublishStatus.PAUSED, settled.detail
+            )
+        return settled
+
+    def _settled(self, claim: Claim, decision: Decision) -> PublishOutcome:
         """Record an outcome other than success; a claim lost meanwhile leaves it unrecorded."""
-        if self.claims.settle(claim, to, action, reason, **changes):
+        reason, status = decision.reason or "", decision.report
+        if self.claims.settle(
+            claim, decision.status, decision.action, decision.reason, **decision.changes()
+        ):
             return PublishOutcome(claim.post_id, claim.channel, status, reason)
         log.warning("post.outcome_superseded", post=claim.post_id, outcome=status, reason=reason)
         late = f"late {status} after the claim was taken over, not recorded: {reason}"
-        return PublishOutcome(claim.post_id, claim.channel, "superseded", late)
+        return PublishOutcome(claim.post_id, claim.channel, PublishStatus.SUPERSEDED, late)
 
-    def _record_published(self, claim: Claim, published: Published, how: str) -> PublishOutcome:
+    def _record_published(
+        self, claim: Claim, published: Published, answer: Answer, attempts: int
+    ) -> PublishOutcome:
         now = self.clock.now()
+        outcome = Outcome(answer, published.url, searching=answer is Answer.FOUND)
+        decision = decide(outcome, Tally(attempts), now, self.settings.publishing)
         if self.claims.settle(
             claim,
-            PUBLISHED,
-            how,
-            published.url,
+            decision.status,
+            decision.action,
+            decision.reason,
             remote_id=published.remote_id,
             remote_url=published.url,
             published_at=now,
-            last_error=None,
+            **decision.changes(),
         ):
-            if how == "publish":
+            if decision.ends_throttling:
                 with writing(self.engine) as session:
                     store.end_throttling(session, claim.channel, now)
-            status = "published"
+            status = PublishStatus.PUBLISHED
         else:
             status = self.claims.late_success(claim, published)
         log.info(
@@ -262,134 +286,66 @@ class Publisher:
         )
         return PublishOutcome(claim.post_id, claim.channel, status, published.remote_id)
 
-    def _leave_for_reconcile(self, claim: Claim, message: str) -> PublishOutcome:
-        """Unknown outcome: keep the post until the platform has had time to show it."""
-        until = self.clock.now() + self.settings.publishing.visibility_delay
-        log.warning(
-            "post.outcome_unknown", post=claim.post_id, channel=claim.channel, error=message
-        )
-        return self._settled(
-            claim,
-            PUBLISHING,
-            "unknown",
-            message,
-            "unknown",
-            claim_expires_at=until,
-            last_error=message,
-            claimed_by=RECONCILE,
-        )
-
-    def _failed_attempt(self, claim: Claim, attempts: int, error: ConnectorError) -> PublishOutcome:
-        message = str(error)
-        if isinstance(error, Rejected):  # REFUSE: nothing published, so it may be approved again
-            return self._settled(claim, FAILED, REFUSE, message, "failed", last_error=message)
-        if isinstance(error, AuthProblem | RateLimited):
-            until = self._pause_channel(claim.channel, error)
-            outcome = self._settled(
-                claim,
-                APPROVED,
-                "pause",
-                message,
-                "paused",
-                last_error=message,
-                attempts=attempts - 1,
-                next_attempt_at=until,
-            )
-            return PublishOutcome(claim.post_id, claim.channel, "paused", outcome.detail)
-        return self._retry_later(claim, attempts, message)
-
-    def _pause_channel(self, channel: str, error: AuthProblem | RateLimited) -> datetime | None:
-        """Pause for an auth problem until fixed; for a throttle as long as the platform
-        estimates, else a short pause that grows with the throttles in a row."""
-        now, strikes, until = self.clock.now(), None, None
+    def _pause_channel(
+        self, channel: str, outcome: Outcome, tally: Tally, now: datetime
+    ) -> Decision:
+        """The decision for a throttle or an auth problem, with the channel's pause written in
+        the same transaction as the count of throttles in a row it grows from."""
         with writing(self.engine) as session:
-            if isinstance(error, RateLimited):
-                strikes = store.strikes_of(session, channel) + 1
-                until = now + throttle_pause(error.retry_after, strikes)
-            store.set_pause(session, channel, until, str(error), now, strikes)
-        log.warning(
-            "channel.paused", channel=channel, until=until, strikes=strikes, reason=str(error)
-        )
-        return until
-
-    def _retry_later(self, claim: Claim, attempts: int, message: str) -> PublishOutcome:
-        if attempts > len(LADDER):
-            gave_up = f"gave up after {attempts} attempts: {message}"
-            return self._settled(claim, FAILED, "fail", gave_up, "failed", last_error=message)
-        later = self.clock.now() + LADDER[attempts - 1]
-        return self._settled(
-            claim, APPROVED, "retry", message, "retry", last_error=message, next_attempt_at=later
-        )
+            strikes = store.strikes_of(session, channel)
+            settings = self.settings.publishing
+            decision = decide(outcome, replace(tally, strikes=strikes), now, settings)
+            pause = decision.pause
+            if pause is not None:
+                store.set_pause(session, channel, pause.until, pause.reason, now, pause.strikes)
+        if pause is not None:
+            log.warning(
+                "channel.paused",
+                channel=channel,
+                until=pause.until,
+                strikes=pause.strikes,
+                reason=pause.reason,
+            )
+        return decision
 
     def _reconcile(self, connector: Connector, post: Post) -> PublishOutcome:
         """A claim whose lease ended: ask the platform before anything is sent again."""
         claim = self.claims.take_over(post)
         if claim is None:
-            return PublishOutcome(post.id or 0, post.channel, "skipped", "taken by another worker")
+            skipped = PublishStatus.SKIPPED
+            return PublishOutcome(post.id or 0, post.channel, skipped, "taken by another worker")
         try:
             with self._keeping(claim):
                 found = connector.find_existing(
                     outgoing(post, claim.started_at, self._as_photo(post))
                 )
-        except Contradictory as error:
-            reason = f"the platform's answers contradict each other: {error}"
-            return self._settled(
-                claim, NEEDS_ATTENTION, "reconcile", reason, "needs_attention", last_error=reason
-            )
         except ConnectorError as error:
-            return self._search_failed(claim, error)
+            return self._searched(claim, outcome_of(error, searching=True), post)
         if found is not None:
-            return self._record_published(claim, found, "reconcile")
-        not_found = f"not found on the platform after: {post.last_error}"
-        return self._retry_later(claim, post.attempts, not_found)
+            return self._record_published(claim, found, Answer.FOUND, post.attempts)
+        return self._searched(claim, Outcome(Answer.NOT_FOUND, searching=True), post)
 
-    def _search_failed(self, claim: Claim, error: ConnectorError) -> PublishOutcome:
-        """The platform could not be searched: search again on the ladder, and give up for a
-        person only once searches have kept failing for publishing.reconcile_give_up."""
-        now, message = self.clock.now(), f"cannot tell whether it was published: {error}"
-        if isinstance(error, AuthProblem | RateLimited):
-            self._pause_channel(claim.channel, error)
-        failed = self.claims.failed_searches(claim)
-        first = failed[0] if failed else now
-        again = next_search(first, len(failed) + 1, now, self.settings.publishing.reconcile_give_up)
-        if again is None:
-            reason = f"{message} (searches failing since {first:%Y-%m-%d %H:%M} UTC)"
-            return self._settled(
-                claim, NEEDS_ATTENTION, "reconcile", reason, "needs_attention", last_error=reason
-            )
-        log.warning("post.search_failed", post=claim.post_id, again=again, error=str(error))
-        return self._settled(
-            claim,
-            PUBLISHING,
-            "search_failed",
-            message,
-            "unknown",
-            claim_expires_at=again,
-            claimed_by=RECONCILE,
-            last_error=message,
-        )
+    def _searched(self, claim: Claim, outcome: Outcome, post: Post) -> PublishOutcome:
+        """Record a search that found nothing or failed; a failed one is searched again on the
+        ladder, until searches have kept failing for publishing.reconcile_give_up."""
+        failed = tuple(self.claims.failed_searches(claim)) if outcome.cannot_tell else ()
+        return self._conclude(claim, outcome, Tally(post.attempts, 0, failed, post.last_error))
 
 
 def outgoing(post: Post, claimed_at: datetime, photo: bool = False) -> OutgoingPost:
     """What the connector gets: the rendering, with an editor's text in place of the template's."""
     rendered = Rendered.from_json(post.rendered)
-    text = post.edited_text if post.edited_text is not None else rendered.text
-    body = rendered.body
-    if post.edited_text is not None and rendered.channel_type == "zalo":
-        body = tuple(
-            {"type": "text", "content": f"<p>{html.escape(line)}</p>"}
-            for line in post.edited_text.split("\n")
-            if line.strip()
-        )
+    if post.edited_text is not None:  # the channel's kind knows what else the text changes
+        rendered = kind_of(rendered.channel_type).with_text(rendered, post.edited_text)
     return OutgoingPost(
         post_id=post.id or 0,
-        text=text,
+        text=rendered.text,
         link=shareable_url(rendered.link),  # also for posts rendered with the raw link
         title=rendered.title,
         author=rendered.author,
         description=rendered.description,
         cover=rendered.cover,
-        body=body,
+        body=rendered.body,
         photo=photo and bool(rendered.cover),
         claimed_at=claimed_at,
     )

@@ -77,7 +77,7 @@ def test_poll_plain_lines_and_errors(tmp_path: Path, server: LocalServer) -> Non
     assert result.exit_code == 0
     assert "gone: error http_404" in result.output
     assert "good: ok new=" in result.output
-    assert "polled 2 feeds:" in result.output and "1 errors" in result.output
+    assert "polled 2 feeds:" in result.output and "1 error\n" in result.output
 
 
 def test_poll_due_skips_feeds_not_due(tmp_path: Path, server: LocalServer) -> None:

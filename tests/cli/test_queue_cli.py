@@ -13,10 +13,11 @@ from click.testing import Result
 
 from storage import posts as post_store
 from storage.session import writing
+from storage.states import PostAction
 from syndicator.app import build_app
-from syndicator.posts.maker import REFUSE
 from tests.helpers.httpserver import LocalServer
 from tests.helpers.portal import portal_serving, run
+from tests.helpers.posts import walk
 
 
 @pytest.fixture
@@ -140,10 +141,9 @@ def fail_as_publisher(config: Path, post_id: int, action: str, reason: str) -> N
     with writing(app.migrated_engine()) as session:
         post = post_store.get(session, post_id)
         assert post is not None and post.status == "approved"
-        changes = {"status": "failed", "last_error": "(#100) Invalid parameter: link"}
-        assert post_store.compare_and_set(session, post_id, post.version, changes)
-        now = datetime.now(UTC)
-        post_store.record(session, post_id, now, "publisher", action, "approved", "failed", reason)
+        path = [("claim", "publishing"), (action, "failed")]
+        error = "(#100) Invalid parameter: link"
+        walk(session, post_id, path, datetime.now(UTC), reason, last_error=error)
     app.close()
 
 
@@ -156,7 +156,7 @@ def test_refused_post_says_why_in_vietnamese_and_is_approved_again(
     (post,) = posts(config)
     post_id = int(str(post["id"]))
     assert run(config, "queue", "approve", str(post_id), "--by", "an").exit_code == 0
-    fail_as_publisher(config, post_id, REFUSE, "(#100) Invalid parameter: link")
+    fail_as_publisher(config, post_id, PostAction.REFUSE, "(#100) Invalid parameter: link")
     shown = run(config, "queue", "show", str(post_id)).stdout
     assert "Nền tảng từ chối bài: (#100) Invalid parameter: link" in shown
     assert shown.index("Nền tảng từ chối bài") < shown.index("the platform refused the post")

@@ -16,11 +16,13 @@ import requests
 from pydantic import ValidationError
 
 from connectors.base import AuthProblem, ConnectorError, OutgoingPost
-from connectors.facebook import FacebookConnector
-from connectors.zalo import TokenPair, ZaloConnector
+from connectors.facebook.client import FacebookConnector
+from connectors.facebook.settings import FacebookSettings
+from connectors.settings import ChannelSettings
+from connectors.zalo.client import TokenPair, ZaloConnector
+from connectors.zalo.settings import ZaloSettings
 from syndicator.config import load_settings
 from syndicator.errors import ConfigError
-from syndicator.settings_models import ChannelSettings
 from tests.helpers.clock import FakeClock
 from tests.helpers.fake_zalo import InMemoryStepStore, InMemoryTokenStore
 from tests.helpers.httpserver import LocalServer, redirect
@@ -30,6 +32,11 @@ PAGE, TOKEN, SECRET = "1234567890", "EAAB-page-token-0123456789", "app-secret-XY
 LINK = "https://skhcn.quangtri.gov.vn/tin-tuc/bai-viet.html?id=12"
 FACEBOOK_PATHS = [f"/v25.0/{PAGE}/{edge}" for edge in ("feed", "published_posts")]
 ZALO_PATHS = ["/v4/oa/access_token", "/v2.0/article/create", "/v2.0/oa/getoa"]
+MODELS: dict[str, type[ChannelSettings]] = {
+    "graph_url": FacebookSettings,
+    "api_url": ZaloSettings,
+    "oauth_url": ZaloSettings,
+}
 
 
 @pytest.fixture
@@ -134,7 +141,7 @@ def test_zalo_api_calls_never_follow_a_redirect(api: LocalServer, trap: LocalSer
 @pytest.mark.parametrize("key", ["graph_url", "api_url", "oauth_url"])
 def test_api_urls_are_https_or_loopback(key: str, url: str) -> None:
     """https anywhere; plain http only to a loopback host (the fakes in tests)."""
-    ChannelSettings.model_validate({"type": "facebook", key: url})
+    MODELS[key].model_validate({key: url})
 
 
 @pytest.mark.parametrize(
@@ -151,7 +158,7 @@ def test_api_urls_are_https_or_loopback(key: str, url: str) -> None:
 def test_plain_http_elsewhere_is_refused(key: str, url: str) -> None:
     """Plain http to any other host would carry tokens in the clear: refused."""
     with pytest.raises(ValidationError, match="must be an https URL"):
-        ChannelSettings.model_validate({"type": "zalo", key: url})
+        MODELS[key].model_validate({key: url})
 
 
 def test_plain_http_api_url_is_one_config_line(tmp_path: Path) -> None:

@@ -14,7 +14,6 @@ import responses
 import urllib3
 from urllib3.connection import HTTPConnection
 
-from connectors import facebook_errors
 from connectors.base import (
     Ambiguous,
     AuthProblem,
@@ -26,7 +25,8 @@ from connectors.base import (
     Rejected,
     Transient,
 )
-from connectors.facebook import FIND_PAGES, FacebookConnector, canonical_url
+from connectors.facebook import errors as facebook_errors
+from connectors.facebook.client import FIND_PAGES, FacebookConnector, canonical_url
 from tests.helpers.clock import FakeClock
 from tests.helpers.httpserver import unused_port
 
@@ -408,6 +408,40 @@ def test_usage_below_limit_or_unreadable_does_not_pause(
     facebook = connector(clock)
     facebook.publish(POST)
     assert facebook.usage_pause() is None
+
+
+@pytest.mark.parametrize(
+    ("usage", "wait"),
+    [
+        ({"total_cputime": 90}, timedelta(minutes=1)),  # one quota alone, at its edge
+        ({"total_time": 90}, timedelta(minutes=1)),
+        ({"call_count": 10, "total_cputime": 90, "total_time": 10}, timedelta(minutes=1)),
+        ({"total_cputime": 89.9}, None),  # just below it
+        ({"total_time": 89.9}, None),
+    ],
+)
+def test_each_usage_quota_counts_even_when_the_header_holds_only_it(
+    usage: dict[str, float], wait: timedelta | None
+) -> None:
+    """CPU time and total time at 90 % hold publishing like the call count does, whichever
+    keys the header carries."""
+    assert facebook_errors.usage_wait({"X-App-Usage": json.dumps(usage)}) == wait
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        requests.ReadTimeout("Read timed out. (read timeout=30)"),
+        requests.ConnectionError(
+            urllib3.exceptions.ProtocolError("Connection aborted.", ConnectionResetError(104))
+        ),
+    ],
+)
+def test_a_failure_after_the_request_left_is_not_nothing_sent(
+    error: requests.RequestException,
+) -> None:
+    """A read timeout or a reset mid-answer may have reached Graph: False, not merely falsy."""
+    assert facebook_errors.nothing_sent(error) is False
 
 
 def test_usage_pause_ends_with_time(graph: Any, clock: FakeClock) -> None:

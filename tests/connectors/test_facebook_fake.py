@@ -17,7 +17,7 @@ from connectors.base import (
     Rejected,
     Transient,
 )
-from connectors.facebook import FIND_PAGES, FacebookConnector
+from connectors.facebook.client import FIND_PAGES, FacebookConnector
 from tests.helpers.clock import FakeClock
 from tests.helpers.fake_graph import FakeGraph
 

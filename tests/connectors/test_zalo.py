@@ -13,7 +13,6 @@ import requests
 import responses
 from structlog.testing import capture_logs
 
-from connectors import zalo_errors
 from connectors.base import (
     Ambiguous,
     AuthProblem,
@@ -22,8 +21,10 @@ from connectors.base import (
     Rejected,
     Transient,
 )
-from connectors.zalo import TokenPair, ZaloConnector
-from connectors.zalo_article import CLOCK_SLACK, made_before
+from connectors.zalo import errors as zalo_errors
+from connectors.zalo.article import CLOCK_SLACK, made_before
+from connectors.zalo.client import TokenPair, ZaloConnector
+from connectors.zalo.tokens import ZaloTokens, redact
 from tests.helpers.clock import FakeClock
 from tests.helpers.fake_zalo import InMemoryStepStore, InMemoryTokenStore
 
@@ -626,3 +627,85 @@ def test_the_new_access_token_lives_as_long_as_zalo_says_else_25_hours(
     pair = zalo.tokens.refresh()
     assert pair.expires_at == DAY + lifetime and pair.issued_at == DAY
     assert tokens.current() == pair
+
+
+@pytest.mark.parametrize(
+    ("expires_in", "refreshed"),
+    [(timedelta(hours=1), False), (timedelta(hours=1) - timedelta(seconds=1), True)],
+)
+def test_a_token_expiring_exactly_at_the_margin_is_kept_a_second_sooner_is_refreshed(
+    mocked: responses.RequestsMock, expires_in: timedelta, refreshed: bool
+) -> None:
+    """The refresh margin (an hour) is the edge: a token with an hour left is still used."""
+    zalo, _, _ = connector(expires_in=expires_in, refresh_margin=timedelta(hours=1))
+    mocked.post(REFRESH_URL, json=rotated())
+    assert zalo.tokens.access_token() == ("at-new" if refreshed else "at-old")
+    assert len(mocked.calls) == int(refreshed)
+
+
+def tokens_alone(store: InMemoryTokenStore, oauth_url: str = OAUTH) -> ZaloTokens:
+    """ZaloTokens on its own, with its default channel name."""
+    return ZaloTokens(
+        requests.Session(),
+        oauth_url=oauth_url,
+        app_id="4242",
+        app_secret=SECRET,
+        store=store,
+        clock=FakeClock(DAY).now,
+        timeout=5,
+        margin=timedelta(hours=1),
+    )
+
+
+def test_an_oauth_url_ending_in_a_slash_reaches_the_token_endpoint(
+    mocked: responses.RequestsMock,
+) -> None:
+    """ "https://oauth.zalo.test/" and "https://oauth.zalo.test" call the same endpoint."""
+    store = InMemoryTokenStore(TokenPair("at-old", "rt-old", DAY + timedelta(hours=20)))
+    mocked.post(REFRESH_URL, json=rotated())
+    assert tokens_alone(store, OAUTH + "/").refresh().access_token == "at-new"
+    assert mocked.calls[0].request.url == REFRESH_URL
+
+
+def test_a_refresh_without_a_stored_pair_says_how_to_seed_the_zalo_channel() -> None:
+    """Asked to refresh before any pair is stored (`tokens refresh` on a new install): the
+    message names the default channel's variable; nothing is sent; only the app secret is
+    held."""
+    tokens = tokens_alone(InMemoryTokenStore())
+    with pytest.raises(AuthProblem) as caught:
+        tokens.refresh()
+    assert str(caught.value) == (
+        "no Zalo token: set SYNDICATOR_CHANNELS__ZALO__REFRESH_TOKEN once (API Explorer → OA"
+        " Access Token); the database keeps the rotating pair afterwards"
+    )
+    assert tokens.secrets() == (SECRET,) and tokens.channel == "zalo"
+
+
+class ChangedMeanwhile(InMemoryTokenStore):
+    """A store whose pair another writer changed during the exchange (not under its lock)."""
+
+    def replace(self, old_refresh_token: str, new: TokenPair) -> None:
+        raise LookupError("the refresh token is no longer current")
+
+
+def test_a_store_changed_during_the_refresh_is_transient_and_says_so(
+    mocked: responses.RequestsMock,
+) -> None:
+    """The exchange succeeded but the store no longer holds the pair it replaced: a Transient
+    that says what happened and what is used from now on."""
+    store = ChangedMeanwhile(TokenPair("at-old", "rt-old", DAY + timedelta(hours=20)))
+    mocked.post(REFRESH_URL, json=rotated())
+    with pytest.raises(Transient) as caught:
+        tokens_alone(store).refresh()
+    assert str(caught.value) == (
+        "Zalo token store changed during a refresh (not under its lock?); "
+        "the stored pair is used from now on"
+    )
+
+
+def test_redact_replaces_each_secret_with_three_stars() -> None:
+    """Exactly "***" in place of each secret; an empty secret replaces nothing."""
+    text = "Zalo trả lời: refresh token rt-old của ứng dụng app-secret-XYZ không hợp lệ"
+    assert redact(text, ("rt-old", "", SECRET)) == (
+        "Zalo trả lời: refresh token *** của ứng dụng *** không hợp lệ"
+    )

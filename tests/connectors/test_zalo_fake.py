@@ -11,7 +11,7 @@ import pytest
 import requests
 
 from connectors.base import Ambiguous, AuthProblem, OutgoingPost, RateLimited, Transient
-from connectors.zalo import PAGE, SEARCH_PAGES, ZaloConnector
+from connectors.zalo.client import PAGE, SEARCH_PAGES, ZaloConnector
 from tests.helpers.clock import FakeClock
 from tests.helpers.fake_zalo import APP_SECRET, FakeZalo, InMemoryStepStore, InMemoryTokenStore
 

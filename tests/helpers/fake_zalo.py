@@ -25,7 +25,7 @@ from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from connectors.zalo_tokens import TokenPair
+from connectors.zalo.tokens import TokenPair
 from tests.helpers.httpserver import LocalServer, Reply, _Dispatcher, stopping
 
 APP_SECRET = "app-secret-XYZ"  # fake; tests check it never leaks
@@ -51,6 +51,13 @@ class InMemoryTokenStore:
     def current(self) -> TokenPair | None:
         with self._data:
             return self._pair
+
+    def seed(self, pair: TokenPair) -> bool:
+        with self._data:
+            if self._pair is not None:
+                return False
+            self._pair = pair
+            return True
 
     @contextmanager
     def refreshing(self) -> Iterator[None]:

@@ -6,11 +6,16 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import Engine
-from sqlmodel import select
+from sqlmodel import Session, select
 
+from connectors.facebook.settings import FacebookSettings
+from connectors.sandbox.settings import SandboxSettings
+from connectors.zalo.settings import ZaloSettings
 from storage import items as item_store
+from storage import posts as post_store
 from storage.models import Post
 from storage.session import reading, writing
+from storage.states import check_move
 from syndicator.posts.maker import (
     NewItem,
     PostMaker,
@@ -25,10 +30,10 @@ NOW = datetime(2026, 11, 1, 3, 0, tzinfo=UTC)
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"  # the operator's folder
 
 
-CHANNELS = {
-    "facebook": ChannelSettings(type="facebook"),
-    "zalo": ChannelSettings(type="zalo"),
-    "off": ChannelSettings(type="sandbox", enabled=False),
+CHANNELS: dict[str, ChannelSettings] = {
+    "facebook": FacebookSettings(),
+    "zalo": ZaloSettings(),
+    "off": SandboxSettings(enabled=False),
 }
 
 
@@ -108,3 +113,26 @@ def make_posts(
         maker.create(session, the_feed, [NewItem(item_id, item, item.published or NOW)], NOW)
     with reading(engine) as session:
         return [p.id or 0 for p in session.exec(select(Post).where(Post.item_id == item_id))]
+
+
+def walk(
+    session: Session,
+    post_id: int,
+    path: list[tuple[str, str]],
+    at: datetime,
+    reason: str | None = None,
+    **changes: object,
+) -> None:
+    """Move a post along `path` ((action, to status) pairs) as the product does: through the
+    table of moves, each with its audit event by the publisher (`reason` on the last one);
+    then write `changes`."""
+    for n, (action, target) in enumerate(path):
+        post = post_store.get(session, post_id)
+        assert post is not None
+        move = check_move(post.status, action, target)
+        assert post_store.compare_and_set(session, post_id, post.version, {}, move)
+        why = reason if n == len(path) - 1 else None
+        post_store.record(session, post_id, at, "publisher", action, move.source, target, why)
+    post = post_store.get(session, post_id)
+    assert post is not None
+    assert post_store.compare_and_set(session, post_id, post.version, dict(changes))

@@ -142,6 +142,27 @@ def test_a_feeds_own_item_with_the_same_long_title_stays_its_own() -> None:
     assert decision.verdict is Verdict.NEW and decision.item_id is None
 
 
+def test_another_portals_copy_after_the_feeds_own_item_is_still_found() -> None:
+    """The feed's own earlier item and an undated one come first in the title's list; the
+    search goes on past them to another portal's copy of the story."""
+    notice = item(guid="tcd-2", url="https://sxd.gov.vn/tcd-2", title=HEADLINE)
+    batch = candidates([notice], T0 + timedelta(hours=2))
+    stored = [
+        StoredItem(3, frozenset({"sxd"}), T0),
+        StoredItem(4, frozenset({"baoquangtri"}), None),
+        StoredItem(5, frozenset({"baoquangtri"}), T0 + timedelta(hours=1)),
+    ]
+    known = Known(by_title={batch[0].title_key: stored})
+    (decision,) = decide("sxd", batch, known)
+    assert decision.verdict is Verdict.NEW_SOURCE and decision.item_id == 5
+
+
+def test_repeated_guid_without_a_link_keeps_an_empty_link_in_its_key() -> None:
+    """The key's form is stored (source_key), so it must not drift: "guid+link:<guid>|"."""
+    batch = candidates([item(guid="tb-7"), item(guid="tb-7")], T0)
+    assert [c.dedup_key for c in batch] == ["guid+link:tb-7|", "guid+link:tb-7|"]
+
+
 def test_short_generic_titles_never_merge() -> None:
     """'Thông báo' on two portals the same day is two articles, not one."""
     batch = candidates([item(guid="x", title="Thông báo")], T0)

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import io
-from datetime import UTC, datetime
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta, timezone
+from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
 import feedparser
@@ -166,3 +169,83 @@ def test_other_timezone_setting_is_honoured() -> None:
         utc(2026, 10, 5, 0, 25),
         True,
     )
+
+
+def test_a_form_only_feedparser_reads_is_taken_in_vietnam_time() -> None:
+    """asctime ("Thu Oct 15 09:25:00 2026") is not one of our forms: feedparser's fields are
+    used, but read in the feed's zone (feedparser took them as UTC) and flagged."""
+    entry = entry_for("Thu Oct 15 09:25:00 2026")
+    assert item_date(entry, fetched_at=FETCHED_AT, tz=TZ) == (
+        utc(2026, 10, 15, 2, 25),
+        frozenset({Flag.DATE_ASSUMED_TZ}),
+    )
+
+
+def test_a_parsed_date_without_its_text_is_still_read() -> None:
+    """Only feedparser's tuple, no text: read like the text it came from."""
+    entry = entry_for("Thu Oct 15 09:25:00 2026")
+    del entry["published"]
+    assert item_date(entry, fetched_at=FETCHED_AT, tz=TZ) == (
+        utc(2026, 10, 15, 2, 25),
+        frozenset({Flag.DATE_ASSUMED_TZ}),
+    )
+
+
+def test_created_is_used_when_published_and_updated_are_absent() -> None:
+    """An entry with only <created> (old Atom 0.3 feeds) takes that date."""
+    entry = {"created": "2026-10-18T16:30:00+07:00"}
+    assert item_date(entry, fetched_at=FETCHED_AT, tz=TZ) == (utc(2026, 10, 18, 9, 30), frozenset())
+
+
+def test_an_entry_that_is_a_mapping_but_not_a_dict_is_read() -> None:
+    """Any read-only mapping will do, not only dict and FeedParserDict."""
+    entry = MappingProxyType({"published": "Mon, 05 Oct 2026 11:00:00 +0700"})
+    assert item_date(entry, fetched_at=FETCHED_AT, tz=TZ) == (utc(2026, 10, 5, 4), frozenset())
+
+
+@pytest.fixture
+def host_in_vietnam(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The machine's own zone set to Vietnam time (the zone the server's admins might pick)."""
+    monkeypatch.setenv("TZ", "Asia/Ho_Chi_Minh")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+@pytest.mark.parametrize(
+    "fetched_at",
+    [
+        datetime(2026, 11, 1, 7, tzinfo=timezone(timedelta(hours=7))),  # the same instant
+        datetime(2026, 11, 1),  # naive: taken as UTC, not as the host's time
+    ],
+)
+@pytest.mark.usefixtures("host_in_vietnam")
+def test_the_clamp_edge_holds_for_any_form_of_fetch_time(fetched_at: datetime) -> None:
+    """A day after the fetch is kept, a day and a second is clamped to the fetch time, whether
+    the fetch time is given in another zone or without one."""
+    at_the_edge = {"published": "Mon, 02 Nov 2026 07:00:00 +0700"}
+    past_it = {"published": "Mon, 02 Nov 2026 07:00:01 +0700"}
+    assert item_date(at_the_edge, fetched_at=fetched_at, tz=TZ) == (utc(2026, 11, 2), frozenset())
+    assert item_date(past_it, fetched_at=fetched_at, tz=TZ) == (
+        FETCHED_AT,
+        frozenset({Flag.DATE_CLAMPED}),
+    )
+
+
+@pytest.mark.usefixtures("host_in_vietnam")
+def test_dates_come_out_in_utc_whatever_the_host_zone() -> None:
+    """Zoneless, feedparser-only and clamped dates are all labelled UTC, not the host's zone
+    (a label in the host's zone would move `.date()` and every stored day)."""
+    zoneless = parse_date("2026-10-05 09:25:00", TZ)
+    only_feedparser, _ = item_date(
+        entry_for("Thu Oct 15 09:25:00 2026"), fetched_at=FETCHED_AT, tz=TZ
+    )
+    clamped, _ = item_date(
+        {"published": "Sat, 05 Dec 2026 10:00:00 +0700"},
+        fetched_at=FETCHED_AT.astimezone(TZ),
+        tz=TZ,
+    )
+    assert zoneless is not None and zoneless[0].tzinfo == UTC
+    assert only_feedparser is not None and only_feedparser.tzinfo == UTC
+    assert clamped is not None and clamped.tzinfo == UTC

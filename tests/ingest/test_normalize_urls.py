@@ -43,6 +43,21 @@ def test_canonical_url(raw: str, canonical: str) -> None:
     assert canonical_url(raw) == canonical
 
 
+@pytest.mark.parametrize(
+    ("raw", "canonical"),
+    [
+        ("https://baoquangtri.vn./tin/bai-1.html", "https://baoquangtri.vn/tin/bai-1.html"),
+        ("http://[2001:db8::1]:80/tin", "http://[2001:db8::1]/tin"),
+        ("http://[2001:db8::1]:8080/tin", "http://[2001:db8::1]:8080/tin"),
+        ("https://BienTap@QuangTri.gov.vn/tin", "https://BienTap@quangtri.gov.vn/tin"),
+    ],
+)
+def test_canonical_host_edges(raw: str, canonical: str) -> None:
+    """The host's trailing dot goes, an IPv6 host loses only its default port, and user info
+    before "@" is kept as written while the host is lowercased."""
+    assert canonical_url(raw) == canonical
+
+
 def test_redirect_param_is_kept_outside_liferay() -> None:
     """Only Liferay asset_publisher links lose their `redirect` parameter."""
     assert canonical_url("https://a.vn/login?redirect=/x") == "https://a.vn/login?redirect=%2Fx"

@@ -38,6 +38,18 @@ def test_link_is_cleaned(raw: str, clean: str) -> None:
     assert shareable_url(raw) == clean
 
 
+def test_a_tracker_whose_value_holds_an_equals_sign_is_dropped() -> None:
+    """fbclid values end in base64 padding ("=="): the name is what comes before the first "="."""
+    raw = "https://baoquangtri.vn/tin-tuc/bai-1.html?id=5&fbclid=IwAR0kQx=="
+    assert shareable_url(raw) == "https://baoquangtri.vn/tin-tuc/bai-1.html?id=5"
+
+
+def test_a_stray_percent_in_the_query_is_encoded() -> None:
+    """A "%" not followed by two hex digits becomes "%25" (a browser would send it so)."""
+    raw = "https://baoquangtri.vn/tim-kiem?q=tang-100%&trang=2"
+    assert shareable_url(raw) == "https://baoquangtri.vn/tim-kiem?q=tang-100%25&trang=2"
+
+
 @pytest.mark.parametrize("raw", [None, "", "ftp://x.gov.vn/a", "mailto:vanthu@quangtri.gov.vn"])
 def test_other_values_are_left_alone(raw: str | None) -> None:
     """Nothing to clean (no link, or not a web link): the value as it was."""

@@ -74,7 +74,7 @@ def test_run_once_polls_and_publishes(tmp_path: Path) -> None:
         )
         config = settings(tmp_path, server.url("/rss"))
         result = CliRunner().invoke(cli, ["--config", str(config), "run", "--once"])
-    assert result.exit_code == 0 and "polled 1 feeds, handled 1 posts" in result.stdout
+    assert result.exit_code == 0 and "polled 1 feed, handled 1 post" in result.stdout
     assert list((tmp_path / "var" / "outbox").glob("post-*.json"))
 
 
@@ -111,7 +111,7 @@ def test_run_once_raises_and_resolves_alerts_like_the_daemon_tick(tmp_path: Path
 
         pause_until(now + timedelta(hours=1))
         first = CliRunner().invoke(cli, ["--config", str(config), "run", "--once"])
-        assert first.exit_code == 0 and "opened 1 alerts" in first.stdout
+        assert first.exit_code == 0 and "opened 1 alert\n" in first.stdout
         assert receiver.hits("/hook") == 1
         pause_until(now - timedelta(minutes=1))  # the platform's wait is over
         second = CliRunner().invoke(cli, ["--config", str(config), "run", "--once"])

@@ -15,11 +15,8 @@ from storage import items as item_store
 from storage import posts as post_store
 from storage.models import AuditEvent, Post
 from storage.session import reading, writing
+from storage.states import PostStatus
 from syndicator.posts.maker import (
-    APPROVED,
-    PENDING,
-    REJECTED,
-    STATUSES,
     Conflict,
     PostNotFound,
     TransitionRefused,
@@ -48,15 +45,19 @@ def status(engine: Engine, post_id: int) -> str:
 def test_one_post_per_enabled_channel(engine: Engine) -> None:
     """An item becomes one post per enabled channel of its feed, waiting for review."""
     ids = make_posts(engine, feed(channels=("facebook", "zalo", "off")))
-    assert len(ids) == 2 and all(status(engine, i) == PENDING for i in ids)
+    assert len(ids) == 2 and all(status(engine, i) == PostStatus.PENDING_REVIEW for i in ids)
     (event,) = trail(engine, ids[0])
-    assert (event.actor, event.action, event.to_status) == ("syndicator", "create", PENDING)
+    assert (event.actor, event.action, event.to_status) == (
+        "syndicator",
+        "create",
+        PostStatus.PENDING_REVIEW,
+    )
 
 
 def test_auto_feed_approves_clean_items(engine: Engine) -> None:
     """On a review = "auto" feed a clean item is approved at once, by the system."""
     (post_id,) = make_posts(engine, feed(review="auto"))
-    assert status(engine, post_id) == APPROVED
+    assert status(engine, post_id) == PostStatus.APPROVED
 
 
 def test_auto_feed_still_holds_flagged_items(engine: Engine) -> None:
@@ -64,7 +65,7 @@ def test_auto_feed_still_holds_flagged_items(engine: Engine) -> None:
     (post_id,) = make_posts(engine, feed(review="auto"), parsed("Văn bản tối mật của tỉnh"))
     with reading(engine) as session:
         post = post_store.get(session, post_id)
-    assert post is not None and post.status == PENDING
+    assert post is not None and post.status == PostStatus.PENDING_REVIEW
     assert "watch_word:tối mật" in post.flags
 
 
@@ -72,13 +73,13 @@ def test_approve_then_reject_refused_states(engine: Engine) -> None:
     """Approve moves pending to approved; approving again or approving a rejected post is refused."""
     first, second = make_posts(engine, feed(channels=("facebook", "zalo")))
     queue = review(engine)
-    assert queue.approve(first, "bien-tap-vien", NOW).status == APPROVED
+    assert queue.approve(first, "bien-tap-vien", NOW).status == PostStatus.APPROVED
     with pytest.raises(TransitionRefused, match="is approved; cannot approve"):
         queue.approve(first, "bien-tap-vien", NOW)
     queue.reject(second, "truong-ban", "Trùng tin đã đăng", NOW)
     with pytest.raises(TransitionRefused, match="is rejected"):
         queue.approve(second, "truong-ban", NOW)
-    assert status(engine, second) == REJECTED
+    assert status(engine, second) == PostStatus.REJECTED
     assert [e.action for e in trail(engine, second)] == ["create", "reject"]
     assert trail(engine, second)[-1].reason == "Trùng tin đã đăng"
 
@@ -90,7 +91,7 @@ def test_reject_needs_a_reason_and_unknown_ids_fail(engine: Engine) -> None:
         review(engine).reject(post_id, "x", "   ", NOW)
     with pytest.raises(PostNotFound):
         review(engine).approve(999_999, "x", NOW)
-    assert status(engine, post_id) == PENDING and len(trail(engine, post_id)) == 1
+    assert status(engine, post_id) == PostStatus.PENDING_REVIEW and len(trail(engine, post_id)) == 1
 
 
 def test_reject_tombstones_the_article(engine: Engine) -> None:
@@ -110,7 +111,7 @@ def test_edit_keeps_original_and_sends_back_to_review(engine: Engine) -> None:
     queue = review(engine)
     queue.approve(post_id, "a", NOW)
     post = queue.edit(post_id, "bien-tap", "Nội dung đã sửa", NOW)
-    assert post.status == PENDING and post.edited_text == "Nội dung đã sửa"
+    assert post.status == PostStatus.PENDING_REVIEW and post.edited_text == "Nội dung đã sửa"
     assert post.rendered["text"] and post.rendered["text"] != post.edited_text
     assert [e.action for e in trail(engine, post_id)] == ["create", "approve", "edit"]
 
@@ -170,7 +171,7 @@ def test_no_sequence_reaches_an_illegal_state(sqlite_engine: Engine, operations:
         except TransitionRefused:
             pass
     events = trail(sqlite_engine, post_id)
-    assert status(sqlite_engine, post_id) in STATUSES
+    assert status(sqlite_engine, post_id) in tuple(PostStatus)
     assert len(events) == 1 + applied
     assert events[-1].to_status == status(sqlite_engine, post_id)
     assert all(b.from_status == a.to_status for a, b in itertools.pairwise(events))
@@ -189,7 +190,7 @@ def test_template_error_flags_the_post_and_stops_nothing(engine: Engine) -> None
     (post_id,) = make_posts(engine, broken)
     with reading(engine) as session:
         post = post_store.get(session, post_id)
-    assert post is not None and post.status == PENDING
+    assert post is not None and post.status == PostStatus.PENDING_REVIEW
     assert any(
         flag.startswith("template_error:") and "khong-co.facebook.j2" in flag for flag in post.flags
     )

@@ -16,17 +16,18 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from connectors.facebook.kind import TEXT_MAX as FACEBOOK_MAX
+from connectors.zalo.limits import LIMITS as ZALO_LIMITS
+from connectors.zalo.render import body_blocks
 from syndicator.posts.hashtags import build_hashtags, hashtag
 from syndicator.posts.render import (
     CHANNEL_TYPES,
-    FACEBOOK_MAX,
     SHIPPED_TEMPLATES,
-    ZALO_LIMITS,
+    TEXT_TOOLS,
     Rendered,
     Renderer,
     RenderInput,
     RenderSettings,
-    zalo_body,
 )
 from tests.helpers.paths import FIXTURES
 
@@ -306,7 +307,9 @@ def test_runaway_or_unsafe_template_is_stopped(
     assert rendered.error is not None and error in rendered.error
     assert rendered.error.startswith(f"templates/{template} ")
     assert rendered.flags == ("template_error",) and rendered.description == ""
-    assert rendered.title == ITEM.title and rendered.body == zalo_body(ITEM)  # built in code
+    assert rendered.title == ITEM.title and rendered.body == body_blocks(
+        ITEM, TEXT_TOOLS
+    )  # built in code
 
 
 # A real-length summary (about 100 spaces, 80 letters "a"): what the size-making filters work on.

@@ -93,6 +93,14 @@ def test_old_item_edge_is_max_age_days() -> None:
     assert reasons(past_it, policy, NOW) == ["old_item:7"]
 
 
+def test_short_body_edge_is_min_body_chars() -> None:
+    """A body of exactly `review.min_body_chars` characters (spaces around it not counted)
+    passes; one character fewer is a short body."""
+    policy = ReviewSettings(min_body_chars=len(BODY))
+    assert reasons(subject(text=f"  {BODY}\n"), policy, NOW) == []
+    assert reasons(subject(text=f"  {BODY[:-1]}\n"), policy, NOW) == ["short_body"]
+
+
 def test_watch_word_in_title_is_a_reason() -> None:
     """A watch word in the title forces review and names the word."""
     assert reasons(subject(title="Văn bản tối mật"), ReviewSettings(), NOW) == [

@@ -16,11 +16,9 @@ from connectors.base import Rejected
 from storage import posts as post_store
 from storage.models import Post
 from storage.session import reading, writing
+from storage.states import PostStatus, check_move
 from syndicator.config import Settings
 from syndicator.posts.maker import (
-    APPROVED,
-    FAILED,
-    PENDING,
     Conflict,
     NewItem,
     PostMaker,
@@ -32,7 +30,7 @@ from syndicator.posts.slots import channel_queue, next_slots
 from syndicator.publish.publisher import outgoing
 from syndicator.settings_models import FeedSettings, ReviewSettings
 from tests.helpers.clock import FakeClock
-from tests.helpers.posts import CHANNELS, NOW, TEMPLATES, feed, make_posts, parsed, renderer
+from tests.helpers.posts import CHANNELS, NOW, TEMPLATES, feed, make_posts, parsed, renderer, walk
 from tests.helpers.publishing import Scripted, publisher
 
 EDITED = (
@@ -92,7 +90,7 @@ def test_approval_at_an_older_version_is_refused_and_changes_nothing(engine: Eng
         queue(engine).approve(post_id, "an", later, version=seen)
     assert snapshot(engine, post_id) == before
     approved = queue(engine).approve(post_id, "an", later, version=seen + 1)
-    assert approved.status == APPROVED and approved.edited_text == EDITED
+    assert approved.status == PostStatus.APPROVED and approved.edited_text == EDITED
 
 
 @pytest.mark.parametrize(
@@ -116,7 +114,7 @@ def test_someone_elses_fresh_edit_holds_an_approval_without_version(
             queue(engine).approve(post_id, "an", NOW + after)
         assert snapshot(engine, post_id) == before
     else:
-        assert queue(engine).approve(post_id, "an", NOW + after).status == APPROVED
+        assert queue(engine).approve(post_id, "an", NOW + after).status == PostStatus.APPROVED
 
 
 def test_own_edit_or_the_version_seen_approves_at_once(engine: Engine) -> None:
@@ -124,9 +122,9 @@ def test_own_edit_or_the_version_seen_approves_at_once(engine: Engine) -> None:
     first, second = make_posts(engine, feed(channels=("facebook", "zalo")))
     for post_id in (first, second):
         queue(engine).edit(post_id, "binh", EDITED, NOW)
-    assert queue(engine).approve(first, "binh", NOW).status == APPROVED
+    assert queue(engine).approve(first, "binh", NOW).status == PostStatus.APPROVED
     version = load(engine, second).version
-    assert queue(engine).approve(second, "an", NOW, version=version).status == APPROVED
+    assert queue(engine).approve(second, "an", NOW, version=version).status == PostStatus.APPROVED
 
 
 # ---- a post the platform refused ----
@@ -142,7 +140,7 @@ def refused_post(engine: Engine, clock: FakeClock, connector: Scripted) -> int:
     (post_id,) = make_posts(engine, feed(review="auto"))
     connector.answers = [Rejected("(#100) Invalid parameter: link")]
     (outcome,) = publisher(engine, connector, clock).run_once()
-    assert outcome.status == "failed" and load(engine, post_id).status == FAILED
+    assert outcome.status == "failed" and load(engine, post_id).status == PostStatus.FAILED
     return post_id
 
 
@@ -154,7 +152,11 @@ def test_refused_post_is_edited_and_approved_again_and_published_once(
     connector = Scripted()
     post_id = refused_post(engine, clock, connector)
     edited = queue(engine).edit(post_id, "bien-tap", EDITED, clock.now())
-    assert (edited.status, edited.attempts, edited.last_error) == (PENDING, 0, None)
+    assert (edited.status, edited.attempts, edited.last_error) == (
+        PostStatus.PENDING_REVIEW,
+        0,
+        None,
+    )
     queue(engine).approve(post_id, "truong-ban", clock.advance(minutes=11))
     (outcome,) = publisher(engine, connector, clock).run_once()
     assert outcome.status == "published" and list(connector.on_platform) == [post_id]
@@ -171,7 +173,11 @@ def test_refused_post_can_be_approved_again_as_it_is(engine: Engine, clock: Fake
     """An approver may send a refused post again unchanged (failed → approved, attempts reset)."""
     post_id = refused_post(engine, clock, Scripted())
     approved = queue(engine).approve(post_id, "truong-ban", clock.now())
-    assert (approved.status, approved.attempts, approved.next_attempt_at) == (APPROVED, 0, None)
+    assert (approved.status, approved.attempts, approved.next_attempt_at) == (
+        PostStatus.APPROVED,
+        0,
+        None,
+    )
     assert actions(engine, post_id)[-2:] == ["refuse", "approve"]
 
 
@@ -180,12 +186,9 @@ def test_post_that_failed_after_errors_is_never_sent_again(engine: Engine) -> No
     it again is refused (in Vietnamese first) and changes nothing; rejecting it still works."""
     (post_id,) = make_posts(engine, feed(review="auto"))
     with writing(engine) as session:  # what the publisher does when it gives up
-        post = post_store.get(session, post_id)
-        assert post is not None
-        changes = {"status": FAILED, "last_error": "HTTP 503", "attempts": 6}
-        assert post_store.compare_and_set(session, post_id, post.version, changes)
         reason = "gave up after 6 attempts: HTTP 503"
-        post_store.record(session, post_id, NOW, "publisher", "fail", APPROVED, FAILED, reason)
+        gave_up = [("claim", PostStatus.PUBLISHING), ("fail", PostStatus.FAILED)]
+        walk(session, post_id, gave_up, NOW, reason, last_error="HTTP 503", attempts=6)
     before = snapshot(engine, post_id)
     attempts = [
         lambda: queue(engine).approve(post_id, "an", NOW),
@@ -206,7 +209,7 @@ def broken_post(engine: Engine, templates: Path) -> int:
     """A trusted feed's post whose own template is missing: it waits, with no text."""
     (post_id,) = make_posts(engine, so_yte(), parsed(), templates)
     post = load(engine, post_id)
-    assert post.status == PENDING and post.rendered["text"] == ""
+    assert post.status == PostStatus.PENDING_REVIEW and post.rendered["text"] == ""
     assert any(flag.startswith("template_error:") for flag in post.flags)
     return post_id
 
@@ -232,12 +235,15 @@ def test_fixed_template_renders_the_post_again_and_clears_the_flag(
     assert snapshot(engine, post_id) == before
     (tmp_path / "so-yte.facebook.j2").write_text(OVERRIDE, encoding="utf-8")
     fixed = queue(engine, tmp_path).rerender(post_id, "van-hanh", NOW)
-    assert fixed.status == PENDING and fixed.rendered["error"] is None
+    assert fixed.status == PostStatus.PENDING_REVIEW and fixed.rendered["error"] is None
     assert fixed.rendered["text"].startswith(parsed().title) and "#SoYTe" in fixed.rendered["text"]
     assert not any(flag.startswith("template_error") for flag in fixed.flags)
     with pytest.raises(Conflict, match="vừa được van-hanh sửa"):  # a new text nobody has read
         queue(engine, tmp_path).approve(post_id, "an", NOW)
-    assert queue(engine, tmp_path).approve(post_id, "an", NOW, fixed.version).status == APPROVED
+    assert (
+        queue(engine, tmp_path).approve(post_id, "an", NOW, fixed.version).status
+        == PostStatus.APPROVED
+    )
 
 
 def test_hand_written_text_makes_a_template_error_post_approvable(
@@ -248,7 +254,7 @@ def test_hand_written_text_makes_a_template_error_post_approvable(
     post_id = broken_post(engine, tmp_path)
     queue(engine, tmp_path).edit(post_id, "bien-tap", EDITED, NOW)
     post = queue(engine, tmp_path).approve(post_id, "bien-tap", NOW)
-    assert post.status == APPROVED and publishable(post)
+    assert post.status == PostStatus.APPROVED and publishable(post)
     sent = outgoing(post, NOW)
     assert (sent.text, sent.link) == (EDITED, parsed().link)
 
@@ -262,7 +268,8 @@ def test_publisher_never_sends_a_post_without_text(
     with writing(engine) as session:
         post = post_store.get(session, post_id)
         assert post is not None
-        assert post_store.compare_and_set(session, post_id, post.version, {"status": APPROVED})
+        move = check_move(post.status, "approve", PostStatus.APPROVED)
+        assert post_store.compare_and_set(session, post_id, post.version, {}, move)
     connector = Scripted()
     assert publisher(engine, connector, clock).run_once() == [] and connector.calls == 0
     with reading(engine) as session:
@@ -280,8 +287,23 @@ def test_repost_asked_to_approve_still_waits_when_its_template_fails(
         new = NewItem(load(engine, post_id).item_id, item, item.published or NOW)
         again = maker.repost(session, so_yte(), new, "facebook", "an", True, NOW)
     post = load(engine, again)
-    assert post.status == PENDING and post.generation == 1
+    assert post.status == PostStatus.PENDING_REVIEW and post.generation == 1
     assert post.flags[0] == "repost" and post.flags[1].startswith("template_error:")
+
+
+def test_the_queue_orders_by_approval_time_not_creation_time(engine: Engine) -> None:
+    """A post filed at 10:00 and approved at 14:30 waits as approved at 14:30."""
+    (post_id,) = make_posts(engine, feed(review="auto"), parsed(n=1))
+    approved_at = NOW + timedelta(hours=4, minutes=30)
+    with writing(engine) as session:
+        post = post_store.get(session, post_id)
+        assert post is not None and post.created_at == NOW
+        assert post_store.compare_and_set(
+            session, post_id, post.version, {"approved_at": approved_at}
+        )
+    with reading(engine) as session:
+        (queued,) = channel_queue(session, "facebook", approved_at).queued
+    assert (queued.post_id, queued.approved_at) == (post_id, approved_at)
 
 
 def test_next_slots_covers_every_channel_with_its_own_pacing_in_local_time(

@@ -11,7 +11,7 @@ import pytest
 import requests
 from sqlalchemy import Engine
 
-from connectors.facebook import FacebookConnector
+from connectors.facebook.client import FacebookConnector
 from storage.models import Post
 from storage.session import writing
 from syndicator.publish.publisher import VISIBILITY_DELAY, Publisher

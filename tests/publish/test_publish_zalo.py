@@ -11,8 +11,8 @@ import pytest
 import requests
 from sqlalchemy import Engine
 
-from connectors.zalo import ZaloConnector
-from connectors.zalo_tokens import TokenPair
+from connectors.zalo.client import ZaloConnector
+from connectors.zalo.tokens import TokenPair
 from storage.publishing import SqlStepStore
 from storage.tokens import SqlTokenStore
 from syndicator.config import Settings

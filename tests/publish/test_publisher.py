@@ -25,7 +25,7 @@ from connectors.base import (
     Rejected,
     Transient,
 )
-from connectors.sandbox import SandboxConnector
+from connectors.sandbox.client import SandboxConnector
 from storage import posts as post_store
 from storage import publishing as publishing_store
 from storage.models import Alert, Post, PostStep
@@ -41,7 +41,7 @@ from syndicator.publish.publisher import (
     outgoing,
 )
 from tests.helpers.clock import FakeClock
-from tests.helpers.posts import NOW, feed, make_posts, parsed
+from tests.helpers.posts import NOW, feed, make_posts, parsed, walk
 from tests.helpers.publishing import Scripted, approved_post, post, publisher, settings
 
 
@@ -446,6 +446,16 @@ def test_a_fixed_token_lifts_the_pause(engine: Engine, clock: FakeClock) -> None
         assert publishing_store.pause_of(session, "facebook") is None
 
 
+# How an approved post reaches each state, through the table of moves (storage/states.py).
+PATHS: dict[str, list[tuple[str, str]]] = {
+    "published": [("claim", "publishing"), ("publish", "published")],
+    "failed": [("claim", "publishing"), ("fail", "failed")],
+    "rejected": [("reject", "rejected")],
+    "approved": [],
+    "needs_attention": [("claim", "publishing"), ("reconcile", "needs_attention")],
+}
+
+
 def test_prune_drops_only_finished_posts_steps_and_resolved_alerts_before_the_cut(
     engine: Engine, clock: FakeClock
 ) -> None:
@@ -463,10 +473,7 @@ def test_prune_drops_only_finished_posts_steps_and_resolved_alerts_before_the_cu
         post_id = approved_post(engine, n + 1)
         post_ids.append(post_id)
         with writing(engine) as session:
-            current = post_store.get(session, post_id)
-            assert current is not None
-            changes = {"status": status, "updated_at": updated}
-            assert post_store.compare_and_set(session, post_id, current.version, changes)
+            walk(session, post_id, PATHS[status], updated, updated_at=updated)
             session.add(PostStep(post_id=post_id, step="token", value="t", at=updated))
     with writing(engine) as session:
         for key, resolved in [

@@ -18,7 +18,6 @@ import pytest
 from pydantic import ValidationError
 from sqlalchemy import Engine
 
-from connectors import facebook_errors, zalo_errors
 from connectors.base import (
     Ambiguous,
     ConnectorError,
@@ -29,13 +28,15 @@ from connectors.base import (
     Rejected,
     Transient,
 )
+from connectors.facebook import errors as facebook_errors
+from connectors.zalo import errors as zalo_errors
 from storage import posts as post_store
 from storage import publishing as store
 from storage.session import reading
 from syndicator.config import load_settings
 from syndicator.errors import ConfigError
 from syndicator.publish import publisher as publisher_module
-from syndicator.publish.claims import Claim, ClaimBook
+from syndicator.publish.claims import Claim, ClaimBook, LeaseKeeper
 from syndicator.publish.publisher import LADDER, LEASE, VISIBILITY_DELAY, Publisher, PublishOutcome
 from syndicator.publish.retries import THROTTLE_LADDER, next_search, throttle_pause
 from syndicator.settings_models import PublishingSettings
@@ -306,6 +307,40 @@ def test_the_lease_is_renewed_while_a_send_is_slow(
     (outcome,) = first.run_once()
     assert meanwhile == [] and outcome.status == "published"
     assert post(engine, post_id).status == "published" and len(platform.copies(post_id)) == 1
+
+
+def test_the_lease_keeper_goes_on_renewing_while_renewals_succeed() -> None:
+    """A successful renewal is followed by the next one until the block ends (only a lost claim
+    stops the keeper early)."""
+    beats: list[bool] = []
+    third = threading.Event()
+
+    def renew() -> bool:
+        beats.append(True)
+        if len(beats) == 3:
+            third.set()
+        return True
+
+    with LeaseKeeper(renew, 0.001, post_id=7):
+        assert third.wait(30), "the keeper stopped renewing a claim it still holds"
+
+
+def test_a_claim_records_where_the_post_came_from_and_a_take_over_gets_a_full_lease(
+    engine: Engine, clock: FakeClock
+) -> None:
+    """The claim's audit event says approved → publishing; a worker taking the stale claim over
+    holds it for a whole lease from now."""
+    post_id = approved_post(engine)
+    assert ClaimBook(engine, clock, "worker-a", LEASE).claim(post(engine, post_id)) is not None
+    with reading(engine) as session:
+        event = post_store.trail(session, post_id)[-1]
+    assert (event.action, event.from_status, event.to_status) == ("claim", "approved", "publishing")
+    beyond_the_lease(clock)
+    with reading(engine) as session:
+        (stale,) = store.stale_claims(session, "facebook", clock.now())
+    assert ClaimBook(engine, clock, "worker-b", LEASE).take_over(stale) is not None
+    held = post(engine, post_id)
+    assert (held.claimed_by, held.claim_expires_at) == ("worker-b", clock.now() + LEASE)
 
 
 def test_in_run_retries_stop_before_the_attempt_outlives_its_budget(

@@ -25,10 +25,10 @@ from storage.models import (
     Post,
 )
 from storage.session import reading, writing
+from storage.states import PostStatus
 from syndicator.config import Settings
 from syndicator.ingest.harvest import store
 from syndicator.ops import alerts
-from syndicator.posts.maker import NEEDS_ATTENTION, STATUSES
 from syndicator.settings_models import AlertSettings, FeedSettings
 from tests.helpers.docs import error_reasons
 from tests.helpers.long_items import LONG_TITLE, POLLING, T0, harvest, liferay_link, long_article
@@ -63,10 +63,10 @@ LIMITED_COLUMNS = {
     "tombstone.key": 200,  # "src:" or "url:" and a 40-character digest
     "post.channel": 64,  # a channel name: a slug of at most 64 characters (settings)
     "post.feed_id": 64,  # a feed id
-    "post.status": 32,  # posts.STATUSES
+    "post.status": 32,  # PostStatus
     "audit_event.action": 32,  # the code's own verbs: create, approve, claim, retry, ...
-    "audit_event.from_status": 32,  # posts.STATUSES
-    "audit_event.to_status": 32,  # posts.STATUSES
+    "audit_event.from_status": 32,  # PostStatus
+    "audit_event.to_status": 32,  # PostStatus
     "post_step.step": 32,  # the connectors' step names: token, article_id, verify_tries, ...
     "channel_pause.channel": 64,  # a channel name
     "channel_token.channel": 64,  # a channel name
@@ -109,7 +109,7 @@ def test_postgres_column_lengths_are_the_models(postgres_engine: Engine) -> None
 def test_error_reasons_statuses_and_alert_kinds_fit() -> None:
     """Every feed error reason, post status and alert kind fits its column."""
     assert max(map(len, error_reasons())) <= LIMITED_COLUMNS["feed_state.error_reason"]
-    assert max(map(len, STATUSES)) <= LIMITED_COLUMNS["post.status"]
+    assert max(map(len, PostStatus)) <= LIMITED_COLUMNS["post.status"]
     kinds = (alerts.CHANNEL_PAUSED, alerts.TOKEN_EXPIRING, alerts.FEED_BROKEN)
     assert max(map(len, (*kinds, alerts.NEEDS_ATTENTION))) <= LIMITED_COLUMNS["alert.kind"]
 
@@ -144,7 +144,7 @@ def test_longest_names_fit_every_column_on_the_way(engine: Engine) -> None:
             item_id=item_id or 0,
             channel=LONGEST_ID,
             feed_id=LONGEST_ID,
-            status=NEEDS_ATTENTION,
+            status=PostStatus.NEEDS_ATTENTION,
             claimed_by=worker,
             created_at=T0,
             updated_at=T0,

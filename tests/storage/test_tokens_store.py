@@ -12,7 +12,7 @@ import responses
 from sqlalchemy import Engine
 
 from connectors.base import AuthProblem, Transient
-from connectors.zalo_tokens import OAUTH_PATH, TokenPair, ZaloTokens
+from connectors.zalo.tokens import OAUTH_PATH, TokenPair, ZaloTokens
 from storage.models import ChannelToken
 from storage.session import reading
 from storage.tokens import SqlTokenStore, TokenKeyMismatch

@@ -32,7 +32,7 @@ from connectors.base import (
     Transient,
     redirect_refused,
 )
-from connectors.facebook_errors import (
+from connectors.facebook.errors import (
     DuplicatePost,
     classify,
     nothing_sent,

@@ -8,9 +8,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from connectors.base import OutgoingPost, Rejected
+from connectors.zalo.limits import LIMITS
 
 CLOCK_SLACK = timedelta(minutes=10)  # Zalo's clock against ours, for find_existing
-LIMITS = {"title": 150, "author": 50, "description": 300}  # research §2 (NFC characters)
 
 
 def text(value: object) -> str:

@@ -18,11 +18,10 @@ import requests
 import structlog
 
 from connectors.base import AuthProblem, Transient, redirect_refused
+from connectors.zalo.limits import ACCESS_TOKEN_LIFETIME
 
 log = structlog.get_logger("connectors.zalo")
 
-ACCESS_TOKEN_LIFETIME = timedelta(hours=25)  # documented; used when expires_in is unreadable
-REFRESH_TOKEN_LIFETIME = timedelta(days=90)  # "3 months from issue"
 OAUTH_PATH = "/v4/oa/access_token"
 
 
@@ -46,6 +45,11 @@ class TokenStore(Protocol):
     def refreshing(self) -> AbstractContextManager[None]:
         """An exclusive lock across processes, held for a whole refresh; it must outlive the
         HTTP timeout (a lease shorter than the request let two workers spend one token)."""
+        ...
+
+    def seed(self, pair: TokenPair) -> bool:
+        """Store a first pair (from the operator's refresh token) unless one is stored; say
+        whether it was stored."""
         ...
 
     def replace(self, old_refresh_token: str, new: TokenPair) -> None:

@@ -29,7 +29,7 @@ from connectors.base import (
     Transient,
     redirect_refused,
 )
-from connectors.zalo_article import (
+from connectors.zalo.article import (
     article,
     broadcast,
     comparable,
@@ -38,9 +38,9 @@ from connectors.zalo_article import (
     matching_id,
     text,
 )
-from connectors.zalo_errors import StillProcessing, TokenRejected, classify, in_quiet_hours
-from connectors.zalo_tokens import (
-    REFRESH_TOKEN_LIFETIME,
+from connectors.zalo.errors import StillProcessing, TokenRejected, classify, in_quiet_hours
+from connectors.zalo.limits import REFRESH_TOKEN_LIFETIME
+from connectors.zalo.tokens import (
     TokenPair,
     TokenStore,
     ZaloTokens,
@@ -166,6 +166,16 @@ class ZaloConnector:
             ok = False
             notes.append("broadcast needs a verified OA")
         return Health(ok, "; ".join(notes), expires_at=pair.expires_at)
+
+    # -- rotating tokens (connectors.base.RefreshesTokens) -------------------------------------
+
+    def refresh_if_due(self) -> None:
+        """Refresh the pair when the access token expires within the margin (the daemon)."""
+        self.tokens.access_token()
+
+    def refresh_now(self) -> None:
+        """Refresh the pair now (`tokens refresh`)."""
+        self.tokens.refresh()
 
     def _slice(self, offset: int) -> list[Any]:
         """One page of the OA's articles, newest first (research/zalo-oa.md §2, getslice)."""

@@ -1,0 +1,28 @@
+"""Running the daemon from a front end: one cycle for cron, or until stopped; one daemon per
+SQLite file either way."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from syndicator.ops import daemon
+from syndicator.ops.daemon import Cycle
+
+if TYPE_CHECKING:
+    from syndicator.app import App
+
+__all__ = ["Cycle", "run_forever", "run_once"]
+
+
+def run_once(app: App) -> Cycle:
+    """Poll what is due, publish what is due, raise and resolve alerts, then return."""
+    with daemon.single_daemon(app.settings.database_url(), app.settings.resolve_path("var")):
+        app.migrated_engine()
+        return daemon.run_once(app)
+
+
+def run_forever(app: App) -> None:
+    """The daemon, until SIGTERM or Ctrl-C (work in flight finishes first)."""
+    with daemon.single_daemon(app.settings.database_url(), app.settings.resolve_path("var")):
+        app.migrated_engine()
+        daemon.serve(app, app.settings.daemon.shutdown_grace.total_seconds())
