@@ -35,6 +35,7 @@ CLEAR_REASONS = {
 
 pytestmark = [
     pytest.mark.corpus,
+    pytest.mark.slow,  # the whole corpus through the poller, on both databases
     pytest.mark.skipif(
         not CORPUS.is_dir(),
         reason=f"feedparser corpus not found at {CORPUS} (it lives in ../shared)",

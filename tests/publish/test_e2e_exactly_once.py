@@ -399,6 +399,7 @@ def feeds() -> Iterator[LocalServer]:
         yield server
 
 
+@pytest.mark.slow
 def test_every_approved_post_once_on_each_channel_through_faults_and_kills(
     tmp_path: Path, feeds: LocalServer
 ) -> None:
