@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import time
 import unicodedata
 from bisect import bisect_right
-from datetime import UTC, datetime, timedelta
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -420,3 +422,121 @@ def test_quiet_hours_left_by_a_clock_falling_back_give_that_minute(
     pacing = PacingSettings(min_spacing="0s", quiet_hours="02:01-00:00")
     post = Queued(1, 0, "Thông báo lịch tiếp công dân", now)
     assert schedule([post], [], now, pacing, BERLIN) == {1: expected}
+
+
+# --- edges the mutation run found untested (issue #9) -------------------------------------------
+
+NEW_YORK = ZoneInfo("America/New_York")
+
+
+@pytest.mark.parametrize(
+    ("clock", "expected"),
+    [((11, 59), (11, 59)), ((12, 0), (13, 30)), ((13, 29), (13, 30)), ((13, 30), (13, 30))],
+)
+def test_quiet_hours_start_at_their_first_minute_and_end_before_their_last(
+    clock: tuple[int, int], expected: tuple[int, int]
+) -> None:
+    """The window "12:00-13:30" is quiet from 12:00 itself up to, not including, 13:30."""
+    pacing = PacingSettings(quiet_hours="12:00-13:30")
+    assert slots_of([post(1)], pacing, now=vn(2, *clock)) == [(1, vn(2, *expected))]
+
+
+@pytest.mark.parametrize(
+    ("tz", "quiet", "now", "first_showing"),
+    [
+        # Berlin shows 02:00-03:00 twice; the first 02:30 is CEST (00:30 UTC), the second CET.
+        (BERLIN, "22:00-02:30", datetime(2026, 10, 24, 23, 0), datetime(2026, 10, 25, 0, 30)),
+        # New York shows 01:00-02:00 twice; the first 01:30 is EDT (05:30 UTC), the second EST.
+        (NEW_YORK, "22:00-01:30", datetime(2026, 10, 31, 23, 0), datetime(2026, 11, 1, 5, 30)),
+    ],
+)
+def test_quiet_hours_ending_in_a_repeated_hour_end_at_its_first_showing(
+    tz: ZoneInfo, quiet: str, now: datetime, first_showing: datetime
+) -> None:
+    """On the night the clock falls back, quiet hours end the first time the clock shows
+    their end, not an hour later when it shows it again."""
+    got = slots_of([post(1)], PacingSettings(quiet_hours=quiet), now=now.replace(tzinfo=tz), tz=tz)
+    assert got == [(1, first_showing.replace(tzinfo=UTC))]
+
+
+@pytest.mark.parametrize(
+    "now",
+    [
+        datetime(2026, 10, 25, 0, 30, 0, tzinfo=UTC),
+        datetime(2026, 10, 25, 0, 30, 1, tzinfo=UTC),
+        datetime(2026, 10, 25, 0, 30, 3, 250000, tzinfo=UTC),
+        datetime(2026, 10, 25, 0, 47, 6, tzinfo=UTC),
+    ],
+)
+def test_the_minute_a_fall_back_leaves_quiet_hours_is_found_to_the_second(now: datetime) -> None:
+    """Quiet from 02:01 in Berlin; the fall-back at 01:00 UTC shows 02:00 again, and the post
+    goes at exactly 01:00:00 UTC whatever second `now` falls on (a clock's `now` has seconds)."""
+    pacing = PacingSettings(min_spacing=timedelta(0), quiet_hours="02:01-00:00")
+    got = slots_of([post(1, approved=now)], pacing, now=now, tz=BERLIN)
+    assert got == [(1, datetime(2026, 10, 25, 1, 0, tzinfo=UTC))]
+
+
+@pytest.fixture
+def host_zone(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """The machine's own zone set to the parameter, and set back afterwards."""
+    monkeypatch.setenv("TZ", request.param)
+    time.tzset()
+    yield request.param
+    monkeypatch.undo()
+    time.tzset()
+
+
+@pytest.mark.parametrize(
+    "host_zone",
+    [
+        "Asia/Ho_Chi_Minh",  # the zone the server's admins might pick
+        "Africa/Johannesburg",  # +02:00 all year: Berlin's summer offset
+    ],
+    indirect=True,
+)
+@pytest.mark.usefixtures("host_zone")
+def test_slots_in_another_zone_do_not_depend_on_the_hosts_zone() -> None:
+    """Berlin's fall-back night gives the same slots whatever zone the machine itself is set to:
+    the first 02:30 ends quiet hours until 02:30, and the repeated 02:00 leaves those from 02:01."""
+    until_0230 = PacingSettings(quiet_hours="22:00-02:30")
+    from_0201 = PacingSettings(min_spacing=timedelta(0), quiet_hours="02:01-00:00")
+    summer_2300 = datetime(2026, 10, 24, 21, 0, tzinfo=UTC)
+    summer_0230 = datetime(2026, 10, 25, 0, 30, tzinfo=UTC)
+    assert slots_of([post(1)], until_0230, now=summer_2300, tz=BERLIN) == [(1, summer_0230)]
+    assert slots_of([post(1)], from_0201, now=summer_0230, tz=BERLIN) == [
+        (1, datetime(2026, 10, 25, 1, 0, tzinfo=UTC))
+    ]
+
+
+class _NoOffset(tzinfo):
+    """A tzinfo that knows no offset: by Python's definition its datetimes are naive."""
+
+    def utcoffset(self, dt: datetime | None) -> None:
+        return None
+
+    def dst(self, dt: datetime | None) -> None:
+        return None
+
+    def tzname(self, dt: datetime | None) -> None:
+        return None
+
+
+def test_a_now_whose_tzinfo_gives_no_offset_is_refused_as_naive() -> None:
+    """A tzinfo attached but no offset is still no timezone: refused, not read in the host's."""
+    with pytest.raises(ValueError, match="no timezone"):
+        schedule([post(1)], [], NOW.replace(tzinfo=_NoOffset()), OPEN, VN)
+
+
+@pytest.mark.parametrize(
+    ("value", "stored"), [("23:00-06:00", "23:00-06:00"), ("23:59-00:00", "23:59-00:00")]
+)
+def test_quiet_hours_may_use_the_last_hour_and_minute_of_the_day(value: str, stored: str) -> None:
+    """23 is the last hour and 59 the last minute a window may name."""
+    assert PacingSettings(quiet_hours=value).quiet_hours == stored
+
+
+@pytest.mark.parametrize("value", ["24:00-06:00", "22:00-24:00"])
+def test_quiet_hours_at_hour_24_are_refused_with_the_fix(value: str) -> None:
+    """Hour 24, just past the last, is refused with the message that shows how to write it."""
+    with pytest.raises(ValidationError, match=r'write "HH:MM-HH:MM" in local time'):
+        PacingSettings(quiet_hours=value)
