@@ -15,6 +15,7 @@ elsewhere on the machine falls on all cases alike; the table shows medians.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import resource
@@ -40,10 +41,12 @@ BIN = Path(sys.executable).parent  # the product's virtual environment
 READER_VENV = HERE / ".venv-reader"
 READER_REQUIREMENTS = ("reader==3.26", "sgmllib3k")  # reader's vendored feedparser needs sgmllib
 # What `queue list` cannot do without (the tables, the settings, logging, click), imported and
-# nothing done: the floor under its start on this machine, measured in the same run.
+# nothing done, with the collector handled as the console entry does (off for the start, then
+# what it made frozen): the floor under its start on this machine, measured in the same run.
 QUEUE_LIST_FLOOR = (
+    "import gc; gc.disable(); "
     "import click, storage.migrate, storage.posts, storage.session, syndicator.config, "
-    "syndicator.ops.logs"
+    "syndicator.ops.logs; gc.freeze(); gc.enable()"
 )
 LIMITS = {"version": 0.25, "help": 0.25, "queue_list": 0.5, "validate": 0.1}
 
@@ -230,6 +233,7 @@ def table(report: dict[str, Any]) -> str:
             f"{case['cpu_median']:>6.2f} {case['median'] - base:>7.3f}  {case['outcome']}"
         )
     valid = report["validation"]
+    lines.append(f"\nrich installed (structlog loads it): {report['rich_installed']}")
     lines.append(
         f"\nsettings validation, {valid['feeds']} feeds, in process: first call "
         f"{valid['first']:.3f} s, then median {valid['repeat_median']:.3f} s"
@@ -257,6 +261,9 @@ def main() -> None:
         "machine": machine(),
         "load_average_before": [round(load, 2) for load in load_before],
         "load_average_after": [round(load, 2) for load in os.getloadavg()],
+        # structlog imports `rich` when it is installed (a development dependency here; an
+        # operator's install has none): it weighs on every command that configures logging.
+        "rich_installed": importlib.util.find_spec("rich") is not None,
         "feeds": args.feeds,
         "runs": args.runs,
         "cases": timed,

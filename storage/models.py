@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, UniqueConstraint, text
+from sqlalchemy import JSON, Column, Index, UniqueConstraint, event, text
 from sqlmodel import Field, SQLModel
 
 from storage.types import UTCDateTime
@@ -179,6 +179,14 @@ class ChannelToken(SQLModel, table=True):
     updated_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
 
 
+# Open alerts: the partial unique index's condition, on both databases (as migration 0004 has
+# it). Its PostgreSQL form is attached when the tables are created on PostgreSQL (see
+# _partial_index_on_postgresql): naming `postgresql_where` here would load SQLAlchemy's
+# PostgreSQL dialect at every import, on SQLite too (0.02 s of every start).
+OPEN_ALERT = "resolved_at IS NULL"
+OPEN_KEY_INDEX = Index("uq_alert_open_key", "key", unique=True, sqlite_where=text(OPEN_ALERT))
+
+
 class Alert(SQLModel, table=True):
     """A condition an operator must know about, open from when it is seen until it goes away.
 
@@ -187,15 +195,7 @@ class Alert(SQLModel, table=True):
     """
 
     __tablename__ = "alert"
-    __table_args__ = (
-        Index(
-            "uq_alert_open_key",
-            "key",
-            unique=True,
-            sqlite_where=text("resolved_at IS NULL"),
-            postgresql_where=text("resolved_at IS NULL"),
-        ),
-    )
+    __table_args__ = (OPEN_KEY_INDEX,)
 
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(max_length=200)  # "channel_paused:facebook", "needs_attention:123"
@@ -207,3 +207,9 @@ class Alert(SQLModel, table=True):
     webhook_sent_at: datetime | None = _time()
     emailed_at: datetime | None = _time()
     notified_at: datetime | None = _time()
+
+
+@event.listens_for(Alert.__table__, "before_create")  # type: ignore[attr-defined]
+def _partial_index_on_postgresql(_table: Any, connection: Any, **_kw: Any) -> None:
+    if connection.dialect.name == "postgresql":  # the dialect is loaded by now
+        OPEN_KEY_INDEX.dialect_kwargs["postgresql_where"] = text(OPEN_ALERT)

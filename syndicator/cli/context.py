@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -35,6 +36,7 @@ class Context:
             configure_logging(
                 settings.model_copy(update={"level": "warning"}) if quiet else settings
             )
+            end_start()
         return self._app
 
     def database_label(self) -> str:
@@ -53,3 +55,13 @@ class Context:
     def close(self) -> None:
         if self._app is not None:
             self._app.close()
+
+
+def end_start() -> None:
+    """The command's libraries and settings are loaded: what the start made lives as long as the
+    process, so the collector leaves it out of every later pass and of the passes at exit
+    (gc.freeze), and runs again for the command's own work. Only where the console entry turned
+    it off for the start (syndicator.cli.main): a test run or another host keeps its own."""
+    if not gc.isenabled():
+        gc.freeze()
+        gc.enable()

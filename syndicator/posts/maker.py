@@ -9,18 +9,24 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlmodel import Session
 
+from connectors.rendering import Rendered, RenderInput
 from storage import posts as post_store
 from storage.models import AuditEvent, Item, Post
 from storage.states import PostAction, PostStatus
 from syndicator.errors import SyndicatorError
 from syndicator.ingest.normalize.urls import shareable_url
-from syndicator.posts.render import Rendered, Renderer, RenderInput
 from syndicator.posts.review import ReviewSubject, describe, reasons
 from syndicator.records import Flag, NewItem, ParsedItem
 from syndicator.settings_models import ChannelSettings, FeedSettings, ReviewSettings
+
+# The renderer (Jinja2 and its sandbox) is passed in: listing or deciding about posts that
+# are already rendered must not load the template engine.
+if TYPE_CHECKING:
+    from syndicator.posts.render import Renderer
 
 SYSTEM = "syndicator"
 

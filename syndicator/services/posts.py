@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from connectors.registry import kind_of
+from connectors.rendering import Rendered
 from storage.models import Post
-from syndicator.posts.render import Rendered
 
 
 @dataclass(frozen=True)

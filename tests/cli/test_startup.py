@@ -1,17 +1,23 @@
 """A start loads only what its command needs: `--version` and `--help` import no subcommand and
-none of the heavy libraries. Checked by what a fresh process has in sys.modules, not by time."""
+none of the heavy libraries; `queue list` neither the template engine nor, on SQLite, the
+PostgreSQL dialect. Checked by what a fresh process has in sys.modules, not by time."""
 
 from __future__ import annotations
 
+import gc
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import click
 import pytest
 from click.testing import CliRunner
 
+from storage import migrate
+from storage.engine import make_engine
 from syndicator.cli.commands import COMMANDS, cli, load_command
+from syndicator.cli.context import Context
 from tests.helpers.paths import ROOT
 
 HEAVY = (
@@ -30,27 +36,53 @@ HEAVY = (
     "syndicator.config",
 )
 
-# Runs the command line as the console script does, then reports the heavy modules loaded.
+# What `queue list` lists without: posts are already rendered (no template engine, no
+# rendering module), and a SQLite database needs no PostgreSQL dialect.
+NOT_FOR_A_LISTING = ("jinja2", "syndicator.posts.render", "sqlalchemy.dialects.postgresql")
+
+# Runs the command line as the console script does, then reports which of `names` it loaded
+# and the state it left the garbage collector in.
 PROBE = """
-import json, sys
+import gc, json, sys
 from syndicator.cli import main
 sys.argv = ["syndicator", *{args!r}]
 try:
     main()
 except SystemExit:
     pass
-heavy = {heavy!r}
-print(json.dumps(sorted(name for name in heavy if name in sys.modules)), file=sys.stderr)
+names = {names!r}
+print(json.dumps({{
+    "loaded": sorted(name for name in names if name in sys.modules),
+    "collector_on": gc.isenabled(),
+    "frozen": gc.get_freeze_count(),
+}}), file=sys.stderr)
 """
 
 
-def heavy_modules_after(*args: str) -> list[str]:
-    code = PROBE.format(args=list(args), heavy=HEAVY)
+def probe(*args: str, names: tuple[str, ...] = HEAVY) -> dict[str, object]:
+    code = PROBE.format(args=list(args), names=names)
     done = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
     )
-    loaded: list[str] = json.loads(done.stderr.splitlines()[-1])
+    state: dict[str, object] = json.loads(done.stderr.splitlines()[-1])
+    return state
+
+
+def heavy_modules_after(*args: str) -> list[str]:
+    loaded = probe(*args)["loaded"]
+    assert isinstance(loaded, list)
     return loaded
+
+
+def migrated_sqlite_settings(tmp_path: Path) -> Path:
+    """A settings file naming an empty SQLite database already at the newest schema."""
+    url = f"sqlite:///{tmp_path / 'syndicator.db'}"
+    engine = make_engine(url)
+    migrate.upgrade(engine)
+    engine.dispose()
+    config = tmp_path / "settings.toml"
+    config.write_text(f'[database]\nurl = "{url}"\n', encoding="utf-8")
+    return config
 
 
 def test_importing_the_commands_loads_no_heavy_library() -> None:
@@ -108,3 +140,34 @@ def test_an_unknown_command_is_a_usage_error() -> None:
     result = CliRunner().invoke(cli, ["no-such-command"])
     assert result.exit_code == 2
     assert "No such command 'no-such-command'" in result.output
+
+
+def test_queue_list_loads_no_template_engine_nor_postgresql_dialect(tmp_path: Path) -> None:
+    """`queue list` on a migrated SQLite database imports neither Jinja2 and the rendering
+    module (its posts are already rendered) nor SQLAlchemy's PostgreSQL dialect."""
+    config = migrated_sqlite_settings(tmp_path)
+    state = probe("--config", str(config), "queue", "list", names=NOT_FOR_A_LISTING)
+    assert state["loaded"] == []
+
+
+def test_a_command_runs_with_the_collector_on_and_the_start_frozen(tmp_path: Path) -> None:
+    """The console entry turns the garbage collector off for the start only: once the command
+    has its App, what the start made is frozen and the collector runs again."""
+    config = migrated_sqlite_settings(tmp_path)
+    state = probe("--config", str(config), "queue", "list", names=())
+    assert state["collector_on"] is True
+    assert isinstance(state["frozen"], int) and state["frozen"] > 0
+
+
+def test_building_the_app_in_process_leaves_the_collector_alone(tmp_path: Path) -> None:
+    """Where the collector is on (tests, a host that imports the CLI), building the App neither
+    freezes objects nor changes the collector."""
+    config = migrated_sqlite_settings(tmp_path)
+    frozen = gc.get_freeze_count()
+    context = Context(str(config))
+    try:
+        context.app()
+    finally:
+        context.close()
+    assert gc.isenabled()
+    assert gc.get_freeze_count() == frozen

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, inspect, text
@@ -70,6 +71,28 @@ def test_models_match_migrations(engine: Engine) -> None:
     with engine.connect() as connection:
         diff = compare_metadata(MigrationContext.configure(connection), SQLModel.metadata)
     assert diff == []
+
+
+@pytest.mark.parametrize("url", ["sqlite://", "postgresql+psycopg://"])
+def test_models_make_the_open_alert_index_partial(url: str) -> None:
+    """Tables created from the models get the open alerts' unique index with its WHERE on both
+    databases, as migration 0004 creates it (PostgreSQL's form is attached at creation, not at
+    import)."""
+    from sqlalchemy import create_mock_engine
+    from sqlmodel import SQLModel
+
+    statements: list[str] = []
+
+    def record(sql: Any, *_args: Any, **_kw: Any) -> None:
+        statements.append(str(sql.compile(dialect=engine.dialect)).strip())
+
+    engine = create_mock_engine(url, record)
+    alert = SQLModel.metadata.tables["alert"]
+    SQLModel.metadata.create_all(engine, tables=[alert], checkfirst=False)
+    index = [sql for sql in statements if "uq_alert_open_key" in sql]
+    assert len(index) == 1
+    assert index[0].startswith("CREATE UNIQUE INDEX uq_alert_open_key ON alert")
+    assert index[0].endswith("WHERE resolved_at IS NULL")
 
 
 def test_sqlite_pragmas(sqlite_engine: Engine) -> None:
