@@ -8,7 +8,8 @@ nothing of syndicator/.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, fields, replace
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -100,3 +101,27 @@ def message_post(
         channel_type, text, tools.web_url(item.url), cover=tools.web_url(item.image),
         flags=tuple(flags),
     )  # fmt: skip
+
+
+class MessageKind:
+    """What the platforms whose post is one message with the article's link (Facebook, the
+    sandbox) share: rendering fitted to their text limit, an editor's text as the message, and
+    nothing to preview beyond text and link. A subclass names its type, limits and builder."""
+
+    type: str
+    text_max: int  # NFC characters
+
+    @property
+    def limits(self) -> Mapping[str, int | None]:
+        return {"text": self.text_max}
+
+    def shape(
+        self, item: RenderInput, output: str, default_image: str | None, tools: TextTools
+    ) -> Rendered:
+        return message_post(self.type, item, output, self.text_max, tools)
+
+    def with_text(self, rendered: Rendered, text: str) -> Rendered:
+        return replace(rendered, text=text)
+
+    def preview(self, rendered: Rendered) -> tuple[tuple[str, str], ...]:
+        return ()  # one message: its text and link are all there is

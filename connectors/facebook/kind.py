@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import replace
 from datetime import timedelta
 
 from connectors.base import ChannelUnavailable, Connector, Wiring
 from connectors.facebook.settings import FacebookSettings
-from connectors.rendering import Rendered, RenderInput, TextTools, message_post
+from connectors.rendering import MessageKind
 from connectors.settings import ChannelSettings, settings_as
 
 # Meta documents no maximum for `message`; 63,206 is a third-party figure (UNCONFIRMED, see
@@ -16,12 +14,12 @@ from connectors.settings import ChannelSettings, settings_as
 TEXT_MAX = 63_206
 
 
-class FacebookKind:
+class FacebookKind(MessageKind):
     """A Page: posts are one message with the article's link (or a photo with a caption)."""
 
     type = "facebook"
     settings_model = FacebookSettings
-    limits: Mapping[str, int | None] = {"text": TEXT_MAX}
+    text_max = TEXT_MAX
     token_lifetime: timedelta | None = None  # Page tokens do not rotate: they are replaced
 
     def build(self, settings: ChannelSettings, wiring: Wiring) -> Connector:
@@ -45,17 +43,6 @@ class FacebookKind:
             channel=wiring.channel,
             timeout=wiring.timeout,
         )
-
-    def shape(
-        self, item: RenderInput, output: str, default_image: str | None, tools: TextTools
-    ) -> Rendered:
-        return message_post(self.type, item, output, TEXT_MAX, tools)
-
-    def with_text(self, rendered: Rendered, text: str) -> Rendered:
-        return replace(rendered, text=text)
-
-    def preview(self, rendered: Rendered) -> tuple[tuple[str, str], ...]:
-        return ()  # one message: its text and link are all there is
 
 
 KIND = FacebookKind()
