@@ -498,3 +498,12 @@ def test_a_slug_is_at_most_64_characters_and_the_message_says_so() -> None:
     assert str(refused.value).endswith(
         "is not a slug; use lowercase letters, digits, '-' or '_' (at most 64 characters)"
     )
+
+
+def test_an_unknown_channel_type_is_named_with_the_known_ones(tmp_path: Path) -> None:
+    """A channel whose `type` no kind has is refused with the types that exist."""
+    body = '[channels.so-yte]\ntype = "telegram"\n'
+    with pytest.raises(ConfigError) as error:
+        load_settings(write(tmp_path, body))
+    expected = "channels.so-yte.type: Input should be 'facebook', 'zalo' or 'sandbox'"
+    assert str(error.value).endswith(expected)

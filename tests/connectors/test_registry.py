@@ -18,9 +18,11 @@ from connectors.base import (
     SettingsProblem,
     Wiring,
 )
+from connectors.facebook.settings import FacebookSettings
 from connectors.registry import KINDS, TYPES, UnknownKind, kind_of, shortest_token_lifetime
 from connectors.rendering import Rendered, RenderInput
-from connectors.settings import ChannelSettings, secret_keys
+from connectors.settings import ChannelSettings, secret_keys, settings_as
+from connectors.zalo.settings import ZaloSettings
 from syndicator.posts.render import TEXT_TOOLS
 from tests.helpers.clock import FakeClock
 from tests.helpers.fake_zalo import InMemoryStepStore, InMemoryTokenStore
@@ -151,3 +153,13 @@ def test_alerts_assume_the_shortest_stored_token_life() -> None:
     """Zalo's refresh token lives 90 days from its last rotation; no kind's lives shorter."""
     assert shortest_token_lifetime() == timedelta(days=90)
     assert kind_of("zalo").token_lifetime == timedelta(days=90)
+
+
+def test_a_kind_handed_another_kinds_settings_names_both() -> None:
+    """settings_as refuses another kind's settings, naming the model it wanted and the one it got
+    (a wiring mistake, caught before any request)."""
+    facebook = FacebookSettings(type="facebook", page_id="104857600123456")
+    assert settings_as(FacebookSettings, facebook) is facebook
+    with pytest.raises(TypeError) as wrong:
+        settings_as(ZaloSettings, facebook)
+    assert str(wrong.value) == "ZaloSettings expected, not FacebookSettings"

@@ -105,3 +105,31 @@ def test_canonical_query_keeps_empty_values_and_encodes_spaces_as_percent_20() -
     assert canonical_url("https://stnmt.example.gov.vn/tin-tuc?id=5&trang=&tu khoa=đất đai") == (
         "https://stnmt.example.gov.vn/tin-tuc?id=5&trang=&tu%20khoa=%C4%91%E1%BA%A5t%20%C4%91ai"
     )
+
+
+@pytest.mark.parametrize(
+    ("raw", "canonical"),
+    [
+        ("HTTP://[2001:DB8::1]/tin", "http://[2001:db8::1]/tin"),  # its last colon is no port
+        ("https://SKHCN.QuangTri.gov.vn:/tin", "https://skhcn.quangtri.gov.vn/tin"),
+        ("http://2130706433/tin", "http://2130706433/tin"),  # digits, but no colon: the host
+    ],
+)
+def test_a_port_is_digits_after_the_last_colon(raw: str, canonical: str) -> None:
+    """Only digits after a colon are a port: an IPv6 host without one keeps its colons, an
+    empty port is the default one, and a host of digits alone is a host."""
+    assert canonical_url(raw) == canonical
+
+
+def test_an_address_of_another_scheme_is_left_as_written() -> None:
+    """An ftp link with a host is not an http(s) URL: it comes back as written, not lowercased
+    or re-encoded."""
+    odd = "ftp://FTP.QuangTri.gov.vn/Van Ban/QD-123.pdf"
+    assert canonical_url(odd) == odd
+
+
+def test_a_stray_percent_in_the_path_is_encoded() -> None:
+    """A "%" not followed by two hex digits becomes %25; an existing %XX stays."""
+    assert canonical_url("https://a.vn/giam-50%-hoc-phi/%c4%91") == (
+        "https://a.vn/giam-50%25-hoc-phi/%C4%91"
+    )

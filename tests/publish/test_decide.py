@@ -226,3 +226,32 @@ def test_connector_errors_map_to_answers(
     assert outcome_of(error).message == "x"
     if isinstance(error, RateLimited):
         assert outcome_of(error).retry_after == error.retry_after
+
+
+def test_a_throttled_search_past_give_up_goes_to_a_person_and_still_pauses_the_channel() -> None:
+    """Searches failing past reconcile_give_up end in needs_attention, but a throttle on the
+    last one still pauses the channel (its other posts would hit the same limit)."""
+    earlier = (NOW - GIVE_UP - timedelta(seconds=1),)
+    outcome = searched(Answer.RATE_LIMITED, "slow down", retry_after=None)
+    decision = decide(outcome, Tally(2, 1, earlier), NOW, SETTINGS)
+    assert (decision.status, decision.action) == (PostStatus.NEEDS_ATTENTION, PostAction.RECONCILE)
+    assert decision.pause == Pause(NOW + THROTTLE_LADDER[1], 2, "slow down")
+    auth = decide(
+        searched(Answer.AUTH_PROBLEM, "token expired"), Tally(2, 1, earlier), NOW, SETTINGS
+    )
+    assert auth.pause == Pause(None, None, "token expired")
+
+
+def test_an_error_without_words_is_recorded_as_empty() -> None:
+    """A connector error whose text is empty leaves the reason, the error and the pause's
+    reason empty: nothing is made up in its place."""
+    retry = decide(outcome_of(Transient("")), Tally(1), NOW, SETTINGS)
+    assert (retry.reason, retry.last_error) == ("", "")
+    paused = decide(outcome_of(AuthProblem("")), Tally(1), NOW, SETTINGS)
+    assert paused.pause == Pause(None, None, "") and paused.last_error == ""
+
+
+def test_a_success_is_reported_as_published_whether_sent_or_found() -> None:
+    """A send the platform took and a search that found the post both report `published`."""
+    for outcome in (sent(Answer.PUBLISHED, "https://fb.com/1"), searched(Answer.FOUND, "")):
+        assert decide(outcome, Tally(1), NOW, SETTINGS).report is PublishStatus.PUBLISHED

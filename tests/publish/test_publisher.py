@@ -5,14 +5,17 @@ the HTTP fakes of Facebook and Zalo are exercised in their own tests."""
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import Engine
 from sqlmodel import select
+from structlog.testing import capture_logs
 
 from connectors.base import (
     Ambiguous,
@@ -703,3 +706,61 @@ def test_the_request_carries_when_its_attempt_began(engine: Engine, clock: FakeC
     connector.publish = remember  # type: ignore[method-assign]
     publisher(engine, connector, clock).run_once()
     assert [post.claimed_at for post in sent] == [began]
+
+
+def warnings_of(logs: Sequence[Mapping[str, Any]]) -> list[object]:
+    return [line["event"] for line in logs if line["log_level"] == "warning"]
+
+
+def test_an_unknown_outcome_and_a_failed_search_are_each_logged_once(
+    engine: Engine, clock: FakeClock
+) -> None:
+    """The operator's log says when an outcome is unknown and when its search failed, each
+    under its own event, and nothing of the kind for a plain retry."""
+    approved_post(engine, 1)
+    connector = Scripted()
+    connector.answers = [Ambiguous("read timeout after sending")]
+    with capture_logs() as logs:
+        publisher(engine, connector, clock).run_once()
+    assert warnings_of(logs) == ["post.outcome_unknown"]
+    clock.advance(seconds=VISIBILITY_DELAY.total_seconds() + 1)
+    connector.find_error = Transient("HTTP 503 on /feed")
+    with capture_logs() as logs:
+        (searched,) = publisher(engine, connector, clock).run_once()
+    assert searched.status == "unknown" and warnings_of(logs) == ["post.search_failed"]
+    approved_post(engine, 2)
+    connector.answers = [Transient("503")] * 3
+    with capture_logs() as logs:
+        (retried,) = publisher(engine, connector, clock).run_once()
+    assert retried.status == "retry" and warnings_of(logs) == []
+
+
+def test_a_throttle_logs_the_channels_pause(engine: Engine, clock: FakeClock) -> None:
+    """A pause of the channel is logged with its end, the throttles in a row and the reason."""
+    approved_post(engine)
+    connector = Scripted()
+    connector.answers = [RateLimited("app usage 100%", timedelta(minutes=30))]
+    with capture_logs() as logs:
+        (outcome,) = publisher(engine, connector, clock).run_once()
+    assert outcome.status == "paused"
+    paused = [line for line in logs if line["event"] == "channel.paused"]
+    assert paused == [
+        {
+            "event": "channel.paused",
+            "log_level": "warning",
+            "channel": "facebook",
+            "until": clock.now() + timedelta(minutes=30),
+            "strikes": 1,
+            "reason": "app usage 100%",
+        }
+    ]
+
+
+def test_an_error_without_words_reports_an_empty_detail(engine: Engine, clock: FakeClock) -> None:
+    """A refusal whose error has no text reports an empty detail, not a made-up one."""
+    post_id = approved_post(engine)
+    connector = Scripted()
+    connector.answers = [Rejected("")]
+    (outcome,) = publisher(engine, connector, clock).run_once()
+    assert (outcome.status, outcome.detail) == ("failed", "")
+    assert post(engine, post_id).last_error == ""

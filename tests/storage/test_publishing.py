@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+import pytest
 from sqlalchemy import Engine
 
 from storage import posts as post_store
 from storage import publishing as store
 from storage.models import Post
 from storage.session import reading, writing
-from storage.states import PostAction, PostStatus, check_move
+from storage.states import IllegalTransition, PostAction, PostStatus, check_move
 from tests.helpers.posts import NOW, feed, make_posts, parsed, walk
 
 LEASE = timedelta(minutes=5)
@@ -136,3 +137,16 @@ def test_events_since_counts_an_event_exactly_at_since(engine: Engine) -> None:
         assert store.events_since(session, post_id, "claim", NOW) == [NOW, later]
         assert store.events_since(session, post_id, "claim", later) == [later]
         assert store.events_since(session, post_id, "claim", later + timedelta(seconds=1)) == []
+
+
+def test_settle_refuses_a_move_out_of_another_state_and_names_the_post(engine: Engine) -> None:
+    """Only a move out of publishing settles a claim; the error names the post, and the claim is
+    left as it was."""
+    post_id = claimed(engine, 1, NOW)
+    before = row(engine, post_id)
+    approve = check_move(PostStatus.PENDING_REVIEW, PostAction.APPROVE, PostStatus.APPROVED)
+    with writing(engine) as session, pytest.raises(IllegalTransition) as refused:
+        store.settle(session, post_id, "w1", before.version, approve, {})
+    assert str(refused.value) == f"post {post_id}: a claim settles out of publishing only"
+    after = row(engine, post_id)
+    assert (after.status, after.version) == (PostStatus.PUBLISHING, before.version)

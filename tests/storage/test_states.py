@@ -232,3 +232,19 @@ def test_a_new_post_has_a_known_status(engine: Engine) -> None:
     """A row with a status the product does not know is refused before it is inserted."""
     with writing(engine) as session, pytest.raises(ValueError, match="archived"):
         post_store.insert_post(session, {"status": "archived", "created_at": datetime.now(UTC)})
+
+
+def test_a_new_posts_move_has_no_source() -> None:
+    """A post being created comes from nowhere: None is a source, not an unknown state."""
+    assert check_move(None, "create", "approved") == Move(None, A.CREATE, S.APPROVED)
+    assert check_move(None, "repost", "pending_review") == Move(None, A.REPOST, S.PENDING_REVIEW)
+
+
+def test_a_refused_move_is_named_in_its_message() -> None:
+    """The error says which move was refused, and whether a word of it is unknown."""
+    with pytest.raises(IllegalTransition) as refused:
+        check_move("rejected", "approve", "approved")
+    assert str(refused.value) == "a post may not move rejected -approve-> approved"
+    with pytest.raises(IllegalTransition) as unknown:
+        check_move("approved", "teleport", "published")
+    assert str(unknown.value) == "unknown post state or action: approved -teleport-> published"
