@@ -213,3 +213,64 @@ class Alert(SQLModel, table=True):
 def _partial_index_on_postgresql(_table: Any, connection: Any, **_kw: Any) -> None:
     if connection.dialect.name == "postgresql":  # the dialect is loaded by now
         OPEN_KEY_INDEX.dialect_kwargs["postgresql_where"] = text(OPEN_ALERT)
+
+
+class AppUser(SQLModel, table=True):
+    """A person who signs in to the admin page (editor, approver or admin). Never deleted:
+    the audit trail names them; a user who leaves is disabled."""
+
+    __tablename__ = "app_user"
+    __table_args__ = (
+        Index("uq_app_user_name", "name", unique=True),
+        Index("uq_app_user_name_key", "name_key", unique=True),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=64)  # as the admin wrote it (NFC): shown in the audit trail
+    name_key: str = Field(max_length=64)  # the name case-folded: what a login is looked up by
+    role: str = Field(max_length=16)  # storage.states.Role
+    password_hash: str  # argon2 (the password itself is never stored)
+    created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    disabled_at: datetime | None = _time()
+    last_login_at: datetime | None = _time()
+
+
+class SetupLink(SQLModel, table=True):
+    """A one-time link (the first admin's): only the token's SHA-256 digest is kept."""
+
+    __tablename__ = "setup_link"
+    __table_args__ = (Index("uq_setup_link_token_digest", "token_digest", unique=True),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_digest: str = Field(max_length=64)  # sha256 hex
+    purpose: str = Field(max_length=32)  # "first_admin"
+    created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    expires_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    used_at: datetime | None = _time()
+
+
+class LoginFailure(SQLModel, table=True):
+    """One refused login, for the rate limit every process shares (kept only for its window)."""
+
+    __tablename__ = "login_failure"
+    __table_args__ = (Index("ix_login_failure_name_at", "name", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=64)  # the name key as typed, cut to 64 (no user has more)
+    address: str = Field(max_length=64)  # the client's IP address (IPv6: at most 45)
+    at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
+
+
+class ApiToken(SQLModel, table=True):
+    """A user's token for scripts using the JSON API: only its SHA-256 digest is kept."""
+
+    __tablename__ = "api_token"
+    __table_args__ = (Index("uq_api_token_token_digest", "token_digest", unique=True),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="app_user.id", index=True)
+    name: str  # what the token is for, as its owner wrote it
+    token_digest: str = Field(max_length=64)  # sha256 hex
+    created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    last_used_at: datetime | None = _time()
+    revoked_at: datetime | None = _time()

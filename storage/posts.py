@@ -99,9 +99,13 @@ def listing(
     feed: str | None = None,
     channel: str | None = None,
     limit: int = 500,
+    before_id: int | None = None,
 ) -> list[tuple[Post, Item]]:
-    """Posts with their items, newest first, filtered as asked."""
+    """Posts with their items, newest first, filtered as asked; with `before_id`, the page
+    after that post (keyset pagination: as fast on the last page as on the first)."""
     query = select(Post, Item).join(Item, col(Item.id) == col(Post.item_id))
+    if before_id is not None:
+        query = query.where(col(Post.id) < before_id)
     if status:
         query = query.where(col(Post.status) == status)
     if feed:

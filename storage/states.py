@@ -158,3 +158,43 @@ def check_move(source: str | None, action: str, target: str) -> Move:
     if not allowed(move):
         raise IllegalTransition(f"a post may not move {source} -{action}-> {target}")
     return move
+
+
+class Role(StrEnum):
+    """What a person signed in to the admin page may do (app_user.role)."""
+
+    EDITOR = "editor"
+    APPROVER = "approver"
+    ADMIN = "admin"
+
+
+class Permission(StrEnum):
+    """An action a role may be allowed (checked by every front end before calling a service)."""
+
+    VIEW = "view"  # read the queue, posts, feeds, channels and alerts
+    EDIT = "edit"
+    APPROVE = "approve"
+    REJECT = "reject"
+    MANAGE_USERS = "manage_users"
+    RESUME_CHANNELS = "resume_channels"
+
+
+_P = Permission
+
+# The one table of permissions: editors edit; approvers also approve and reject; admins also
+# manage users and resume channels.
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.EDITOR: frozenset({_P.VIEW, _P.EDIT}),
+    Role.APPROVER: frozenset({_P.VIEW, _P.EDIT, _P.APPROVE, _P.REJECT}),
+    Role.ADMIN: frozenset(Permission),
+}
+
+
+def can(role: Role | str, action: Permission | str) -> bool:
+    """Whether `role` may do `action`. An unknown role may do nothing; an unknown action is a
+    mistake in the calling code (ValueError), not a silent refusal."""
+    try:
+        known_role = Role(role)
+    except ValueError:
+        return False
+    return Permission(action) in ROLE_PERMISSIONS[known_role]

@@ -10,7 +10,7 @@ from pathlib import Path
 from connectors.registry import TYPES
 from tests.helpers.paths import ROOT
 
-STAGES = ("ingest", "posts", "publish", "ops", "services", "cli")
+STAGES = ("ingest", "posts", "publish", "ops", "services", "cli", "web")
 
 
 def imported_modules(path: Path) -> set[str]:

@@ -55,8 +55,12 @@ COMMANDS: dict[str, Entry] = {
         "syndicator.cli.run:run",
         "Poll and publish on schedule until stopped (SIGTERM or Ctrl-C stops cleanly).",
     ),
+    "serve": Entry("syndicator.cli.serve:serve", "Serve the admin web page on web.listen."),
     "tokens": Entry(
         "syndicator.cli.tokens:tokens", "Channel tokens: validity, expiry, permissions."
+    ),
+    "users": Entry(
+        "syndicator.cli.users:users", "Who may sign in to the admin page, and their roles."
     ),
 }
 

@@ -97,9 +97,13 @@ def _fsync_folder(folder: Path) -> None:
         os.close(descriptor)
 
 
-def derived_fernet(master: bytes, purpose: str) -> Fernet:
-    """A Fernet key for one purpose ("tokens", "sessions"), derived from the master key."""
-    raw = HKDF(
+def derived_key(master: bytes, purpose: str) -> bytes:
+    """32 bytes for one purpose ("tokens", "sessions"), derived from the master key."""
+    return HKDF(
         algorithm=hashes.SHA256(), length=32, salt=None, info=f"syndicator/{purpose}".encode()
     ).derive(master)
-    return Fernet(base64.urlsafe_b64encode(raw))
+
+
+def derived_fernet(master: bytes, purpose: str) -> Fernet:
+    """A Fernet key for one purpose ("tokens"), derived from the master key."""
+    return Fernet(base64.urlsafe_b64encode(derived_key(master, purpose)))

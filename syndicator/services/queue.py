@@ -11,11 +11,12 @@ from storage import posts as post_store
 from storage.models import AuditEvent, Item, Post
 from storage.session import reading
 from syndicator.errors import SyndicatorError
-from syndicator.posts.maker import FAILED, PostNotFound, refused_by_platform
+from syndicator.posts.maker import FAILED, refused_by_platform
 
-# The states a front end shows and filters by.
+# The states a front end shows and filters by, and what it catches for an unknown id.
 from syndicator.posts.maker import PENDING as PENDING
 from syndicator.posts.maker import STATUSES as STATUSES
+from syndicator.posts.maker import PostNotFound as PostNotFound
 from syndicator.posts.review import describe
 from syndicator.posts.slots import next_slots
 from syndicator.services.names import require_known
@@ -107,13 +108,21 @@ def standing_reasons(post: Post) -> tuple[str, ...]:
 
 
 def list_posts(
-    app: App, status: str | None = None, feed: str | None = None, channel: str | None = None
+    app: App,
+    status: str | None = None,
+    feed: str | None = None,
+    channel: str | None = None,
+    limit: int = 500,
+    before_id: int | None = None,
 ) -> list[QueueRow]:
-    """Posts, newest first, filtered as asked. A feed or channel the settings do not know is
-    UnknownName, unless posts for it remain from before it was removed."""
+    """Posts, newest first, filtered as asked, at most `limit`, with ids below `before_id` when
+    given (the next page). A feed or channel the settings do not know is UnknownName, unless
+    posts for it remain from before it was removed."""
     engine = app.migrated_engine()
     with reading(engine) as session:
-        rows = post_store.listing(session, status=status, feed=feed, channel=channel)
+        rows = post_store.listing(
+            session, status=status, feed=feed, channel=channel, limit=limit, before_id=before_id
+        )
     if not rows:
         require_known("feed", feed, (f.id for f in app.settings.feeds))
         require_known("channel", channel, app.settings.channels)

@@ -84,3 +84,13 @@ def test_template_failures_lists_waiting_posts_without_text(engine: Engine, app:
     """Only waiting posts whose template failed are offered for a new rendering."""
     make_posts(engine, feed())
     assert queue.template_failures(app) == []
+
+
+def test_pages_follow_each_other_newest_first(engine: Engine, app: App) -> None:
+    """`limit` and `before_id` walk the queue page by page: no post twice, none missed."""
+    ids = [make_posts(engine, feed(), parsed(f"Tin số {n} của Sở KH&CN", n))[0] for n in range(5)]
+    first = queue.list_posts(app, limit=2)
+    second = queue.list_posts(app, limit=2, before_id=first[-1].id)
+    last = queue.list_posts(app, limit=2, before_id=second[-1].id)
+    assert [row.id for row in first + second + last] == sorted(ids, reverse=True)
+    assert queue.list_posts(app, limit=2, before_id=min(ids)) == []

@@ -72,6 +72,14 @@ LIMITED_COLUMNS = {
     "channel_token.channel": 64,  # a channel name
     "alert.key": 200,  # a kind, ":" and a channel name, feed id or post id
     "alert.kind": 32,  # alerts.CHANNEL_PAUSED, TOKEN_EXPIRING, FEED_BROKEN, NEEDS_ATTENTION
+    "app_user.name": 64,  # user_rules.checked_name: at most 64 characters
+    "app_user.name_key": 64,  # the name case-folded, checked to fit too
+    "app_user.role": 16,  # Role: editor, approver, admin
+    "setup_link.token_digest": 64,  # a sha256 hex digest
+    "setup_link.purpose": 32,  # users.FIRST_ADMIN
+    "login_failure.name": 64,  # a typed name's key, cut to 64 (services.users.authenticate)
+    "login_failure.address": 64,  # an IP address (IPv6: 45), cut to 64
+    "api_token.token_digest": 64,  # a sha256 hex digest
 }
 LONGEST_ID = "so-xay-dung-tinh-thai-nguyen-cong-thong-tin-dien-tu-tin-tuc-2026"  # 64 characters
 

@@ -1,0 +1,58 @@
+"""The gettext catalogues: which messages the pages use, and the compiled `.mo` beside each `.po`.
+
+The `.mo` files are kept in the repository (a wheel and `pip install -e .` need no build step);
+tests/web/test_catalogues.py fails when a message lacks its Vietnamese translation or a `.mo`
+is older than its `.po`. After editing a `.po`: `python -m syndicator.web.catalogues`.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from pathlib import Path
+
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_dir
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+from syndicator.web.language import CATALOGUES, DOMAIN, LANGUAGES
+
+HERE = Path(__file__).parent
+# Templates through Jinja's extractor; Python modules mark ids with _() or labels.N_().
+METHODS = [("templates/**.html", "jinja2.ext:babel_extract"), ("**.py", "python")]
+KEYWORDS = {"_": None, "gettext": None, "N_": None}
+
+
+def used_messages() -> set[str]:
+    """Every message id the templates and the web modules ask to translate."""
+    found = extract_from_dir(str(HERE), METHODS, keywords=KEYWORDS, comment_tags=())
+    return {message if isinstance(message, str) else message[0] for _, _, message, *_ in found}
+
+
+def po_path(language: str) -> Path:
+    return CATALOGUES / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+def catalogue(language: str) -> Catalog:
+    with po_path(language).open("rb") as source:
+        return read_po(source, locale=language, domain=DOMAIN)
+
+
+def compiled(language: str) -> bytes:
+    """The `.mo` bytes the `.po` of `language` compiles to."""
+    buffer = io.BytesIO()
+    write_mo(buffer, catalogue(language))
+    return buffer.getvalue()
+
+
+def compile_all() -> Iterator[Path]:
+    for language in LANGUAGES:
+        target = po_path(language).with_suffix(".mo")
+        target.write_bytes(compiled(language))
+        yield target
+
+
+if __name__ == "__main__":
+    for written in compile_all():
+        print(written)

@@ -1,0 +1,53 @@
+"""Names of states, roles and actions as a page shows them: gettext message ids, translated
+when the page is rendered (N_ only marks them for the catalogue)."""
+
+from __future__ import annotations
+
+
+def N_(message: str) -> str:
+    return message
+
+
+STATUSES = {
+    "pending_review": N_("Waiting for review"),
+    "approved": N_("Approved"),
+    "publishing": N_("Publishing"),
+    "published": N_("Published"),
+    "rejected": N_("Rejected"),
+    "failed": N_("Failed"),
+    "needs_attention": N_("Needs attention"),
+}
+
+ROLES = {"editor": N_("Editor"), "approver": N_("Approver"), "admin": N_("Administrator")}
+
+ACTIONS = {
+    "create": N_("created"),
+    "repost": N_("reposted"),
+    "approve": N_("approved"),
+    "reject": N_("rejected"),
+    "edit": N_("edited"),
+    "rerender": N_("rendered again"),
+    "claim": N_("sending"),
+    "publish": N_("published"),
+    "unknown": N_("outcome unknown"),
+    "retry": N_("will retry"),
+    "pause": N_("channel paused"),
+    "fail": N_("failed"),
+    "refuse": N_("refused by the platform"),
+    "reconcile": N_("checked on the platform"),
+    "search_failed": N_("platform search failed"),
+    "late_success": N_("published (late answer)"),
+    "duplicate": N_("duplicate found"),
+}
+
+# What a post page says after an action succeeded (`?done=` on the redirect).
+DONE = {
+    "approved": N_("The post is approved."),
+    "rejected": N_("The post is rejected."),
+    "edited": N_("Your text is saved; the post waits for approval again."),
+}
+
+
+def label(table: dict[str, str], key: str) -> str:
+    """The message id for `key`, or the key itself when the table lacks it (a new state)."""
+    return table.get(key, key)

@@ -1,0 +1,1 @@
+"""One router per page: each calls syndicator.services and renders what it returns."""
