@@ -6,7 +6,7 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import String, cast, update
 from sqlmodel import Session, col, select
 
 from storage.models import AuditEvent, Item, ItemSource, Post
@@ -92,6 +92,10 @@ def with_items(session: Session, post_ids: Collection[int]) -> list[tuple[Post, 
     return [(post, item) for post, item in session.exec(query)]
 
 
+# `flags` as stored when nothing but the feed's `review = "required"` holds a post back.
+NOT_FLAGGED = ("[]", '["review_required"]')
+
+
 def listing(
     session: Session,
     *,
@@ -100,10 +104,42 @@ def listing(
     channel: str | None = None,
     limit: int = 500,
     before_id: int | None = None,
+    flagged: bool = False,
 ) -> list[tuple[Post, Item]]:
     """Posts with their items, newest first, filtered as asked; with `before_id`, the page
     after that post (keyset pagination: as fast on the last page as on the first)."""
     query = select(Post, Item).join(Item, col(Item.id) == col(Post.item_id))
+    query = _filtered(query, status, feed, channel, before_id, flagged)
+    query = query.order_by(col(Post.id).desc()).limit(limit)
+    return [(post, item) for post, item in session.exec(query)]
+
+
+def titles(
+    session: Session,
+    *,
+    status: str | None = None,
+    feed: str | None = None,
+    channel: str | None = None,
+    limit: int = 2000,
+    before_id: int | None = None,
+    flagged: bool = False,
+) -> list[tuple[int, str]]:
+    """(post id, item title), newest first, filtered as `listing` is: a light scan for a
+    search whose matching the database cannot do (accents)."""
+    query = select(Post.id, Item.title).join(Item, col(Item.id) == col(Post.item_id))
+    query = _filtered(query, status, feed, channel, before_id, flagged)
+    query = query.order_by(col(Post.id).desc()).limit(limit)
+    return [(post_id or 0, title) for post_id, title in session.exec(query)]
+
+
+def _filtered(
+    query: Any,
+    status: str | None,
+    feed: str | None,
+    channel: str | None,
+    before_id: int | None,
+    flagged: bool,
+) -> Any:
     if before_id is not None:
         query = query.where(col(Post.id) < before_id)
     if status:
@@ -112,8 +148,37 @@ def listing(
         query = query.where(col(Post.feed_id) == feed)
     if channel:
         query = query.where(col(Post.channel) == channel)
-    query = query.order_by(col(Post.id).desc()).limit(limit)
+    if flagged:  # waiting for review with a reason besides the feed's rule (a JSON list)
+        query = query.where(
+            col(Post.status) == PostStatus.PENDING_REVIEW,
+            cast(col(Post.flags), String).not_in(NOT_FLAGGED),
+        )
+    return query
+
+
+def published_newest(session: Session, limit: int, offset: int = 0) -> list[tuple[Post, Item]]:
+    """Published posts with their items, the latest published first."""
+    query = (
+        select(Post, Item)
+        .join(Item, col(Item.id) == col(Post.item_id))
+        .where(col(Post.status) == PostStatus.PUBLISHED)
+        .order_by(col(Post.published_at).desc(), col(Post.id).desc())
+        .offset(offset)
+        .limit(limit)
+    )
     return [(post, item) for post, item in session.exec(query)]
+
+
+def last_error_on(session: Session, channel: str) -> tuple[str, datetime] | None:
+    """The newest error a post on the channel recorded, with when."""
+    query = (
+        select(Post.last_error, Post.updated_at)
+        .where(col(Post.channel) == channel, col(Post.last_error).is_not(None))
+        .order_by(col(Post.updated_at).desc())
+        .limit(1)
+    )
+    found = session.exec(query).first()
+    return (found[0] or "", found[1]) if found else None
 
 
 def trail(session: Session, post_id: int) -> list[AuditEvent]:

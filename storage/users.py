@@ -100,3 +100,17 @@ def api_token_by_digest(session: Session, digest: str) -> ApiToken | None:
 def user_api_tokens(session: Session, user_id: int) -> list[ApiToken]:
     query = select(ApiToken).where(ApiToken.user_id == user_id).order_by(col(ApiToken.id))
     return list(session.exec(query))
+
+
+def revoke_api_token(session: Session, token_id: int, now: datetime) -> bool:
+    """Mark the token revoked unless it already is (compare-and-set): True when this call did."""
+    done = session.execute(
+        update(ApiToken)
+        .where(col(ApiToken.id) == token_id, col(ApiToken.revoked_at).is_(None))
+        .values(revoked_at=now)
+    )
+    return bool(getattr(done, "rowcount", 0) == 1)
+
+
+def touch_api_token(session: Session, token_id: int, now: datetime) -> None:
+    session.execute(update(ApiToken).where(col(ApiToken.id) == token_id).values(last_used_at=now))

@@ -1,16 +1,17 @@
 """`syndicator users add NAME --role ROLE` and `syndicator users list [--json]`: the people who
-sign in to the admin page."""
+sign in to the admin page; `syndicator users token create|list|revoke`: their API tokens."""
 
 from __future__ import annotations
 
 import sys
+from dataclasses import asdict
 
 import click
 
 from syndicator.cli.context import Context
 from syndicator.cli.output import emit_json, local_time
 from syndicator.services import users as service
-from syndicator.services.users import Role, User
+from syndicator.services.users import ApiTokenRow, Role, User
 
 ROLES = [str(role) for role in Role]
 
@@ -77,3 +78,54 @@ def _describe(user: User, timezone: str) -> str:
     login = local_time(user.last_login_at, timezone) if user.last_login_at else "never"
     state = "  [disabled]" if user.disabled_at else ""
     return f"{user.id:>4}  {user.name}  {user.role}  last login: {login}{state}"
+
+
+@users.group("token")
+def token() -> None:
+    """API tokens: scripts using the JSON API act as their user, with the user's role."""
+
+
+@token.command("create")
+@click.argument("user")
+@click.option("--name", "label", required=True, help="What the token is for, e.g. 'backup'.")
+@click.pass_obj
+def token_create(ctx: Context, user: str, label: str) -> None:
+    """Make a token for USER and print it, this once, alone on stdout (only its digest is
+    kept): `TOKEN=$(syndicator users token create an --name backup)`."""
+    made = service.create_api_token(ctx.app(), user, label)
+    click.echo(made)
+    click.echo("shown once: keep it now; `users token revoke ID` ends it", err=True)
+
+
+@token.command("list")
+@click.argument("user")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per token on stdout.")
+@click.pass_obj
+def token_list(ctx: Context, user: str, as_json: bool) -> None:
+    """USER's tokens with their ids, last use and whether revoked (never the tokens)."""
+    app = ctx.app()
+    found = service.list_api_tokens(app, user)
+    if as_json:
+        for row in found:
+            emit_json(asdict(row))
+        return
+    if not found:
+        click.echo(f"no API tokens; `syndicator users token create {user} --name LABEL` makes one")
+    for row in found:
+        click.echo(_describe_token(row, app.settings.timezone))
+
+
+@token.command("revoke")
+@click.argument("token_id", metavar="ID", type=int)
+@click.pass_obj
+def token_revoke(ctx: Context, token_id: int) -> None:
+    """End the token ID (from `users token list`): it authorizes nothing from now on."""
+    revoked = service.revoke_api_token(ctx.app(), token_id)
+    click.echo(f"revoked API token {revoked.id} ({revoked.name}) of {revoked.user}")
+
+
+def _describe_token(row: ApiTokenRow, timezone: str) -> str:
+    used = local_time(row.last_used_at, timezone) if row.last_used_at else "never"
+    state = f"  [revoked {local_time(row.revoked_at, timezone)}]" if row.revoked_at else ""
+    made = local_time(row.created_at, timezone)
+    return f"{row.id:>4}  {row.name}  created: {made}  last used: {used}{state}"

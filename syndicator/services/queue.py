@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from storage import posts as post_store
 from storage.models import AuditEvent, Item, Post
@@ -21,6 +21,7 @@ from syndicator.posts.review import describe
 from syndicator.posts.slots import next_slots
 from syndicator.services.names import require_known
 from syndicator.services.posts import Preview, current_text, preview
+from syndicator.services.search import matching_ids, search_key
 
 if TYPE_CHECKING:
     from syndicator.app import App
@@ -40,6 +41,7 @@ class QueueRow:
     flags: tuple[str, ...]  # as stored: every reason the post was held for review
     reasons: tuple[str, ...]  # those that still hold (see standing_reasons)
     next_slot: datetime | None  # approved posts: when the pacer will send it
+    version: int = 0  # what an approval from the listing names (the version shown)
 
 
 @dataclass(frozen=True)
@@ -114,15 +116,27 @@ def list_posts(
     channel: str | None = None,
     limit: int = 500,
     before_id: int | None = None,
+    flagged: bool = False,
+    search: str | None = None,
 ) -> list[QueueRow]:
     """Posts, newest first, filtered as asked, at most `limit`, with ids below `before_id` when
-    given (the next page). A feed or channel the settings do not know is UnknownName, unless
-    posts for it remain from before it was removed."""
+    given (the next page). `flagged`: waiting for review with a reason to check besides the
+    feed's `review = "required"` (a watch word, a short body...); `search`: words the
+    title contains, in any case and with or without accents. A feed or channel the settings
+    do not know is UnknownName, unless posts for it remain from before it was removed."""
     engine = app.migrated_engine()
+    filters: dict[str, Any] = {
+        "status": status,
+        "feed": feed,
+        "channel": channel,
+        "flagged": flagged,
+    }
     with reading(engine) as session:
-        rows = post_store.listing(
-            session, status=status, feed=feed, channel=channel, limit=limit, before_id=before_id
-        )
+        if search and search_key(search):
+            ids = matching_ids(session, search, filters, limit, before_id)
+            rows = sorted(post_store.with_items(session, ids), key=lambda pair: -(pair[0].id or 0))
+        else:
+            rows = post_store.listing(session, **filters, limit=limit, before_id=before_id)
     if not rows:
         require_known("feed", feed, (f.id for f in app.settings.feeds))
         require_known("channel", channel, app.settings.channels)
@@ -142,6 +156,7 @@ def _row(post: Post, item: Item, slot: datetime | None) -> QueueRow:
         flags=tuple(post.flags),
         reasons=standing_reasons(post),
         next_slot=slot,
+        version=post.version,
     )
 
 
@@ -195,6 +210,13 @@ def approve(
     """Approve each post, at `version` when given (the version the approver saw)."""
     queue = app.review_queue()
     return _each(post_ids, lambda pid: queue.approve(pid, actor, app.clock.now(), version))
+
+
+def approve_seen(app: App, seen: Mapping[int, int], actor: str) -> list[ActionResult]:
+    """Approve each post at the version the approver saw it ({post id: version}), as a
+    listing's bulk approval does; a post changed since is refused, the others go on."""
+    queue = app.review_queue()
+    return _each(list(seen), lambda pid: queue.approve(pid, actor, app.clock.now(), seen[pid]))
 
 
 def reject(app: App, post_ids: Sequence[int], actor: str, reason: str) -> list[ActionResult]:

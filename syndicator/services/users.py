@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import math
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from functools import cache
 from typing import TYPE_CHECKING
@@ -20,7 +20,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from storage import users as store
-from storage.models import AppUser, SetupLink
+from storage.models import ApiToken, AppUser, SetupLink
 from storage.session import reading, writing
 from storage.states import Permission as Permission
 from storage.states import Role as Role
@@ -104,6 +104,56 @@ def list_users(app: App) -> list[User]:
     """Every user, disabled ones included (with `disabled_at`), by name."""
     with reading(app.migrated_engine()) as session:
         return [_user(row) for row in store.all_users(session)]
+
+
+def set_role(app: App, name: str, role: Role | str, by: str) -> User:
+    """Give the user another role (UserError: no such user, an unknown role, or the last
+    enabled admin losing the role)."""
+    known_role = _role(role)
+    with writing(app.migrated_engine()) as session:
+        store.lock(session)
+        row = _existing(session, name)
+        if known_role != Role.ADMIN:
+            _keep_an_admin(session, row)
+        before, row.role = row.role, known_role
+        session.add(row)
+        user = _user(row)
+    log.info("user.role_changed", name=user.name, role=str(user.role), before=before, by=by)
+    return user
+
+
+def disable_user(app: App, name: str, by: str) -> User:
+    """Disable the user: no more sign-in, and their sessions end at the next request. Never
+    deleted (the audit trail names them). UserError: no such user, or the last enabled admin."""
+    with writing(app.migrated_engine()) as session:
+        store.lock(session)
+        row = _existing(session, name)
+        if row.disabled_at is None:
+            _keep_an_admin(session, row)
+            row.disabled_at = app.clock.now()
+            session.add(row)
+        user = _user(row)
+    log.info("user.disabled", name=user.name, by=by)
+    return user
+
+
+def _existing(session: Session, name: str) -> AppUser:
+    row = store.by_key(session, name_key(name))
+    if row is None:
+        raise UserError(f"Không có người dùng “{name}” / There is no user “{name}”.")
+    return row
+
+
+def _keep_an_admin(session: Session, row: AppUser) -> None:
+    """UserError when `row` is the last enabled admin: someone must be able to manage users."""
+    if (
+        row.role == Role.ADMIN
+        and row.disabled_at is None
+        and store.count_active(session, "admin") <= 1
+    ):
+        raise UserError(
+            "Phải còn ít nhất một quản trị viên / There must remain at least one administrator."
+        )
 
 
 def get_user(app: App, user_id: int) -> User | None:
@@ -269,3 +319,112 @@ def _user(row: AppUser) -> User:
 
 def _digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+# API tokens: for scripts using the JSON API, acting with their user's role. A token is shown
+# once, when made; only its SHA-256 digest is stored (a 256-bit random token needs no slow
+# hash: it cannot be guessed from its digest). Logs name a token by its id as `key_id` (a
+# field named like "token" is redacted).
+# The prefix makes a leaked token recognisable in a log or to a secret scanner.
+TOKEN_PREFIX = "synd_"  # noqa: S105 (a prefix, not a secret)
+TOKEN_NAME_MAX = 100
+TOKEN_MAX = 200  # longer is not ours: refused without hashing
+# last_used_at is written at most once a minute per token: a script's burst of calls is not a
+# burst of writes to the database the daemon uses.
+TOKEN_TOUCH_EVERY = timedelta(minutes=1)
+
+
+@dataclass(frozen=True)
+class ApiTokenRow:
+    """A user's API token as listed: its id and label, never the token itself."""
+
+    id: int
+    user: str
+    name: str
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+
+def create_api_token(app: App, user_name: str, token_name: str, by: str = "shell") -> str:
+    """A new token for an enabled user, labelled `token_name` (UserError otherwise); returned
+    this once, stored as its digest."""
+    label = _token_label(token_name)
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    with writing(app.migrated_engine()) as session:
+        owner = _existing(session, user_name)
+        if owner.disabled_at is not None:
+            raise UserError(
+                f"Người dùng “{owner.name}” đã bị khóa / The user “{owner.name}” is disabled."
+            )
+        row = ApiToken(
+            user_id=owner.id or 0,
+            name=label,
+            token_digest=_digest(token),
+            created_at=app.clock.now(),
+        )
+        store.add_api_token(session, row)
+        session.flush()
+    log.info("user.api_token_created", name=owner.name, key_id=row.id, label=label, by=by)
+    return token
+
+
+def list_api_tokens(app: App, user_name: str) -> list[ApiTokenRow]:
+    """The user's tokens, revoked ones included, oldest first (UserError: no such user)."""
+    with reading(app.migrated_engine()) as session:
+        owner = _existing(session, user_name)
+        return [_token_row(t, owner.name) for t in store.user_api_tokens(session, owner.id or 0)]
+
+
+def revoke_api_token(app: App, token_id: int, by: str = "shell") -> ApiTokenRow:
+    """Revoke the token: from now on it authorizes nothing (UserError: unknown or revoked)."""
+    now = app.clock.now()
+    with writing(app.migrated_engine()) as session:
+        row = session.get(ApiToken, token_id)
+        if row is None:
+            raise UserError(f"Không có mã API số {token_id} / There is no API token {token_id}.")
+        if not store.revoke_api_token(session, token_id, now):
+            raise UserError(
+                f"Mã API số {token_id} đã bị thu hồi / API token {token_id} is revoked already."
+            )
+        owner = session.get(AppUser, row.user_id)
+        revoked = replace(_token_row(row, owner.name if owner else "?"), revoked_at=now)
+    log.info("user.api_token_revoked", name=revoked.user, key_id=token_id, by=by)
+    return revoked
+
+
+def user_for_api_token(app: App, token: str) -> User | None:
+    """The enabled user whose token this is, unless it is revoked; None otherwise."""
+    if not token.startswith(TOKEN_PREFIX) or len(token) > TOKEN_MAX:
+        return None
+    now, engine = app.clock.now(), app.migrated_engine()
+    with reading(engine) as session:
+        found = store.api_token_by_digest(session, _digest(token))
+        owner = session.get(AppUser, found.user_id) if found else None
+    if found is None or found.revoked_at is not None or owner is None or owner.disabled_at:
+        return None
+    if found.last_used_at is None or now - found.last_used_at >= TOKEN_TOUCH_EVERY:
+        with writing(engine) as session:
+            store.touch_api_token(session, found.id or 0, now)
+    return _user(owner)
+
+
+def _token_label(name: str) -> str:
+    label = " ".join(name.split())
+    if not label or len(label) > TOKEN_NAME_MAX or not label.isprintable():
+        raise UserError(
+            f"Tên mã API gồm 1 đến {TOKEN_NAME_MAX} ký tự in được / "
+            f"A token's name must be 1 to {TOKEN_NAME_MAX} printable characters."
+        )
+    return label
+
+
+def _token_row(row: ApiToken, owner: str) -> ApiTokenRow:
+    return ApiTokenRow(
+        id=row.id or 0,
+        user=owner,
+        name=row.name,
+        created_at=row.created_at,
+        last_used_at=row.last_used_at,
+        revoked_at=row.revoked_at,
+    )

@@ -10,10 +10,12 @@ from fastapi.staticfiles import StaticFiles
 
 from syndicator.ops.keys import derived_key, master_key
 from syndicator.web import errors
+from syndicator.web.api.app import PREFIX as API_PREFIX
+from syndicator.web.api.app import create_api
 from syndicator.web.guard import Web, form_token_checked
 from syndicator.web.middleware import around
 from syndicator.web.pages import Pages
-from syndicator.web.routes import login, post, queue, setup
+from syndicator.web.routes import channels, login, people, post, queue, setup, views
 from syndicator.web.sessions import SessionCodec
 
 if TYPE_CHECKING:
@@ -36,7 +38,9 @@ def create_app(app: App) -> FastAPI:
     site.state.web = Web(app, Pages(app.settings.timezone), SessionCodec(key))
     site.middleware("http")(around)
     errors.install(site)
-    for page in (login, setup, queue, post):
+    for page in (login, setup, queue, post, views, channels, people):
         site.include_router(page.router)
+    # The JSON API: its own app (bearer tokens, JSON refusals), outside the form-token check.
+    site.mount(API_PREFIX, create_api(app))
     site.mount("/static", StaticFiles(directory=STATIC), name="static")
     return site

@@ -40,6 +40,21 @@ ACTIONS = {
     "duplicate": N_("duplicate found"),
 }
 
+# Kinds of alert (syndicator/ops/alerts.py).
+ALERT_KINDS = {
+    "channel_paused": N_("Channel paused"),
+    "token_expiring": N_("Token expiring"),
+    "feed_broken": N_("Feed broken"),
+    "needs_attention": N_("Post needs attention"),
+}
+
+# What the users page says after an action succeeded (`?done=`), with the user's name.
+USER_DONE = {
+    "added": N_("User %(name)s is added."),
+    "role": N_("The role of %(name)s is changed."),
+    "disabled": N_("User %(name)s is disabled and can no longer sign in."),
+}
+
 # What a post page says after an action succeeded (`?done=` on the redirect).
 DONE = {
     "approved": N_("The post is approved."),

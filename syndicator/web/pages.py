@@ -12,6 +12,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from syndicator.services import users
 from syndicator.web import labels
 from syndicator.web.language import translations
 
@@ -53,6 +54,7 @@ class Pages:
             "csrf": request.state.session.csrf,
             "path": request.url.path,
             "labels": labels,
+            "can": lambda action: user is not None and users.can(user, action),
         }
         html = self.env.get_template(template).render(**common, **context)
         return HTMLResponse(html, status_code=status_code)

@@ -101,3 +101,100 @@ def test_list_in_text(config: Path) -> None:
     run(config, "users", "add", "an", "--role", "editor", input=PASSWORD)
     shown = run(config, "users", "list").stdout
     assert "an  editor  last login: never" in shown
+
+
+def token_rows(config: Path, name: str) -> list[dict[str, object]]:
+    result = run(config, "users", "token", "list", name, "--json")
+    assert result.exit_code == 0, result.output
+    return [json.loads(line) for line in result.stdout.splitlines()]
+
+
+def test_token_create_prints_the_token_once(config: Path) -> None:
+    """The token alone on stdout (for `$(...)`), a note on stderr; it authorizes its user, and
+    neither the list nor the log shows it again."""
+    run(config, "users", "add", "an", "--role", "approver", input=PASSWORD)
+    made = run(config, "users", "token", "create", "AN", "--name", "sao lưu hằng đêm")
+    assert made.exit_code == 0, made.output
+    token = made.stdout.strip()
+    assert made.stdout == token + "\n" and token.startswith("synd_")
+    assert "shown once" in made.stderr and token not in made.stderr
+    app = build_app(config)
+    try:
+        user = users.user_for_api_token(app, token)
+        assert user is not None and (user.name, user.role) == ("an", "approver")
+    finally:
+        app.close()
+    (row,) = token_rows(config, "an")
+    assert (row["id"], row["user"], row["name"], row["revoked_at"]) == (
+        1,
+        "an",
+        "sao lưu hằng đêm",
+        None,
+    )
+    shown = run(config, "users", "token", "list", "an")
+    assert "   1  sao lưu hằng đêm  created: " in shown.stdout and "last used: " in shown.stdout
+    assert token not in shown.output and token[5:] not in json.dumps(row)
+
+
+def test_token_revoke_ends_the_token(config: Path) -> None:
+    """After `revoke` the token authorizes nothing and the list says when it was revoked; a
+    second revoke, or an unknown id, exits 1 with the reason."""
+    run(config, "users", "add", "an", "--role", "editor", input=PASSWORD)
+    token = run(config, "users", "token", "create", "an", "--name", "ci").stdout.strip()
+    revoked = run(config, "users", "token", "revoke", "1")
+    assert revoked.exit_code == 0 and revoked.stdout == "revoked API token 1 (ci) of an\n"
+    assert "[revoked " in run(config, "users", "token", "list", "an").stdout
+    assert token_rows(config, "an")[0]["revoked_at"] is not None
+    app = build_app(config)
+    try:
+        assert users.user_for_api_token(app, token) is None
+    finally:
+        app.close()
+    again = run(config, "users", "token", "revoke", "1")
+    assert again.exit_code == 1 and "revoked already" in again.output
+    unknown = run(config, "users", "token", "revoke", "7")
+    assert unknown.exit_code == 1 and "no API token 7" in unknown.output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("create", "binh", "--name", "ci"), "no user “binh”"),
+        (("create", "an", "--name", "  "), "1 to 100 printable"),
+        (("create", "an", "--name", "x" * 101), "1 to 100 printable"),
+        (("create", "an"), "Missing option '--name'"),
+        (("list", "binh"), "no user “binh”"),
+        (("revoke", "một"), "is not a valid integer"),
+    ],
+)
+def test_token_commands_refuse_with_one_line(
+    config: Path, args: tuple[str, ...], message: str
+) -> None:
+    run(config, "users", "add", "an", "--role", "editor", input=PASSWORD)
+    result = run(config, "users", "token", *args)
+    assert result.exit_code in (1, 2) and message in result.output
+    assert token_rows(config, "an") == []
+
+
+def test_a_disabled_user_gets_no_token(config: Path) -> None:
+    """Disabling a user ends their tokens, and no new one is made for them."""
+    run(config, "users", "add", "an", "--role", "editor", input=PASSWORD)
+    token = run(config, "users", "token", "create", "an", "--name", "ci").stdout.strip()
+    app = build_app(config)
+    try:
+        users.disable_user(app, "an", by="test")
+        assert users.user_for_api_token(app, token) is None
+    finally:
+        app.close()
+    refused = run(config, "users", "token", "create", "an", "--name", "ci 2")
+    assert refused.exit_code == 1 and "is disabled" in refused.output
+    assert run(config, "users", "token", "list", "an").stdout.count("created: ") == 1
+
+
+def test_token_list_without_tokens_says_how_to_make_one(config: Path) -> None:
+    run(config, "users", "add", "an", "--role", "editor", input=PASSWORD)
+    shown = run(config, "users", "token", "list", "an")
+    assert shown.exit_code == 0
+    assert (
+        shown.stdout == "no API tokens; `syndicator users token create an --name LABEL` makes one\n"
+    )

@@ -341,3 +341,56 @@ def test_an_unknown_action_is_a_mistake() -> None:
     """A misspelt action raises instead of quietly refusing."""
     with pytest.raises(ValueError, match="aprove"):
         users.can(User(1, "an", Role.ADMIN), "aprove")
+
+
+def test_set_role_changes_the_role_and_logs_who(app: App) -> None:
+    users.add_user(app, "quan-tri", "admin", PASSWORD)
+    users.add_user(app, "Nguyễn Thị An", "editor", PASSWORD)
+    with capture_logs() as logs:
+        changed = users.set_role(app, "nguyễn thị an", "approver", by="quan-tri")
+    assert changed.role == Role.APPROVER and stored(app, "Nguyễn Thị An").role == "approver"
+    (event,) = [line for line in logs if line["event"] == "user.role_changed"]
+    assert (event["name"], event["before"], event["by"]) == ("Nguyễn Thị An", "editor", "quan-tri")
+    with pytest.raises(UserError, match="Unknown role"):
+        users.set_role(app, "Nguyễn Thị An", "owner", by="quan-tri")
+    with pytest.raises(UserError, match="no user"):
+        users.set_role(app, "ai-do", "editor", by="quan-tri")
+
+
+def test_the_last_admin_keeps_the_role_and_stays_enabled(app: App) -> None:
+    """With one enabled admin, neither a new role nor disabling is allowed; with two, one may
+    go, and then the other is the last."""
+    users.add_user(app, "quan-tri", "admin", PASSWORD)
+    with pytest.raises(UserError, match="at least one administrator"):
+        users.set_role(app, "quan-tri", "editor", by="quan-tri")
+    with pytest.raises(UserError, match="at least one administrator"):
+        users.disable_user(app, "quan-tri", by="quan-tri")
+    users.add_user(app, "quan-tri-2", "admin", PASSWORD)
+    assert users.set_role(app, "quan-tri", "approver", by="quan-tri-2").role == Role.APPROVER
+    with pytest.raises(UserError, match="at least one administrator"):
+        users.disable_user(app, "quan-tri-2", by="quan-tri-2")
+    assert users.set_role(app, "quan-tri-2", "admin", by="quan-tri-2").role == Role.ADMIN
+
+
+def test_a_disabled_admin_does_not_count(app: App) -> None:
+    users.add_user(app, "quan-tri", "admin", PASSWORD)
+    users.add_user(app, "quan-tri-cu", "admin", PASSWORD)
+    users.disable_user(app, "quan-tri-cu", by="quan-tri")
+    with pytest.raises(UserError, match="at least one administrator"):
+        users.disable_user(app, "quan-tri", by="quan-tri")
+
+
+def test_disable_ends_sign_in_and_keeps_the_user(app: App) -> None:
+    """A disabled user is listed with the time, found by no session, refused at login; doing
+    it again changes nothing."""
+    users.add_user(app, "quan-tri", "admin", PASSWORD)
+    editor = users.add_user(app, "bien-tap", "editor", PASSWORD)
+    with capture_logs() as logs:
+        disabled = users.disable_user(app, "bien-tap", by="quan-tri")
+    assert disabled.disabled_at == clock_of(app).now() and users.get_user(app, editor.id) is None
+    assert [line["by"] for line in logs if line["event"] == "user.disabled"] == ["quan-tri"]
+    with pytest.raises(LoginRefused):
+        users.authenticate(app, "bien-tap", PASSWORD, "10.0.0.9")
+    clock_of(app).advance(minutes=5)
+    assert users.disable_user(app, "bien-tap", by="quan-tri").disabled_at == disabled.disabled_at
+    assert [user.name for user in users.list_users(app)] == ["bien-tap", "quan-tri"]

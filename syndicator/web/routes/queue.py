@@ -1,16 +1,17 @@
-"""`/`: the review queue, newest first, filtered by status, feed and channel, a page at a time."""
+"""`/`: the review queue, newest first, filtered by status, feed, channel, reasons to check and
+words of the title, a page at a time; `/queue/bulk` approves or rejects the posts ticked."""
 
 from __future__ import annotations
 
 from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import Response
 
 from syndicator.services import queue, users
 from syndicator.services.names import UnknownName
-from syndicator.web.guard import signed_in, web
+from syndicator.web.guard import require, signed_in, web
 
 router = APIRouter()
 PAGE = 50
@@ -23,14 +24,23 @@ def queue_page(
     status: str = "",
     feed: str = "",
     channel: str = "",
+    flagged: str = "",
+    q: Annotated[str, Query(max_length=200)] = "",
     before: Annotated[int | None, Query(ge=1)] = None,
 ) -> Response:
     site = web(request)
-    chosen = {"status": status, "feed": feed, "channel": channel}
+    chosen = {"status": status, "feed": feed, "channel": channel, "flagged": flagged, "q": q}
     error, rows = None, []
     try:
         rows = queue.list_posts(
-            site.app, status or None, feed or None, channel or None, PAGE + 1, before
+            site.app,
+            status or None,
+            feed or None,
+            channel or None,
+            PAGE + 1,
+            before,
+            flagged=bool(flagged),
+            search=q.strip() or None,
         )
     except UnknownName as unknown:
         error = str(unknown)
@@ -58,3 +68,35 @@ def _page_link(chosen: dict[str, str], before: int | None) -> str:
     if before is not None:
         query["before"] = str(before)
     return "/?" + urlencode(query)
+
+
+@router.post("/queue/bulk")
+def bulk(
+    request: Request,
+    user: Annotated[users.User, Depends(signed_in)],
+    action: Annotated[str, Form()],
+    post: Annotated[list[str] | None, Form()] = None,
+    reason: Annotated[str, Form()] = "",
+) -> Response:
+    """Approve (each at the version the list showed) or reject the posts ticked; the page
+    then says what happened to each."""
+    if action not in ("approve", "reject"):
+        raise HTTPException(400)
+    require(user, action)
+    seen = dict(_seen(value) for value in post or [])
+    app = web(request).app
+    if action == "approve":
+        results = queue.approve_seen(app, seen, user.name)
+    else:
+        results = queue.reject(app, list(seen), user.name, reason)
+    return web(request).pages.render(
+        request, "bulk.html", user=user, action=action, results=results
+    )
+
+
+def _seen(value: str) -> tuple[int, int]:
+    """A ticked box's value, "post id:version"."""
+    post_id, _, version = value.partition(":")
+    if not (post_id.isdigit() and version.isdigit()):
+        raise HTTPException(400)
+    return int(post_id), int(version)

@@ -1,0 +1,45 @@
+"""The pages every signed-in user may read: published posts, feeds and alerts."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response
+
+from syndicator.services import alerts, feeds, published, users
+from syndicator.web.guard import signed_in, web
+
+router = APIRouter()
+SignedIn = Annotated[users.User, Depends(signed_in)]
+PAGE = 50
+
+
+@router.get("/published")
+def published_page(
+    request: Request, user: SignedIn, page: Annotated[int, Query(ge=1, le=10_000)] = 1
+) -> Response:
+    site = web(request)
+    rows = published.published_posts(site.app, PAGE + 1, (page - 1) * PAGE)
+    return site.pages.render(
+        request,
+        "published.html",
+        user=user,
+        rows=rows[:PAGE],
+        page=page,
+        following=f"/published?page={page + 1}" if len(rows) > PAGE else None,
+        previous=f"/published?page={page - 1}" if page > 1 else None,
+    )
+
+
+@router.get("/feeds")
+def feeds_page(request: Request, user: SignedIn) -> Response:
+    site = web(request)
+    return site.pages.render(request, "feeds.html", user=user, rows=feeds.feed_report(site.app))
+
+
+@router.get("/alerts")
+def alerts_page(request: Request, user: SignedIn) -> Response:
+    site = web(request)
+    rows = sorted(alerts.list_alerts(site.app), key=lambda alert: not alert.open)  # open first
+    return site.pages.render(request, "alerts.html", user=user, rows=rows)
