@@ -97,6 +97,8 @@ class Post(SQLModel, table=True):
             "item_id", "channel", "generation", name="uq_post_item_channel_generation"
         ),
         Index("ix_post_channel_status", "channel", "status"),
+        # The pacer's recent history per channel (published_since), read by every queue page.
+        Index("ix_post_channel_published_at", "channel", "published_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

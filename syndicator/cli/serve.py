@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from syndicator.cli.context import Context
-from syndicator.services import users
+from syndicator.services import daemon, sign_in, users
+
+if TYPE_CHECKING:
+    from syndicator.app import App
 
 
 @click.command()
@@ -16,30 +21,20 @@ def serve(ctx: Context) -> None:
     The page alone: `syndicator run` polls and publishes. While no user exists, prints the
     one-time link (valid one hour) that creates the first administrator.
     """
-    import uvicorn
-
     from syndicator.web.app import create_app
 
     app = ctx.app()
-    listen = app.settings.web.listen
-    token = users.first_admin_link(app) if not users.has_users(app) else None
+    echo_first_admin_link(app)
+    click.echo(f"serving the admin page on http://{app.settings.web.listen}/ (Ctrl-C stops)")
+    daemon.serve_page(app, create_app(app))
+
+
+def echo_first_admin_link(app: App) -> None:
+    """While no user exists, the one-time link that creates the first administrator (`serve`
+    and `run` print it the same way)."""
+    token = sign_in.first_admin_link(app) if not users.has_users(app) else None
     if token:
         click.echo(
             "No user exists yet. Open this link within the hour to create the first "
-            f"administrator: http://{listen}/setup/{token}"
+            f"administrator: http://{app.settings.web.listen}/setup/{token}"
         )
-    host, port = split_listen(listen)
-    click.echo(f"serving the admin page on http://{listen}/ (Ctrl-C stops)")
-    uvicorn.run(
-        create_app(app),
-        host=host,
-        port=port,
-        server_header=False,
-        limit_concurrency=app.settings.web.max_connections,
-    )
-
-
-def split_listen(listen: str) -> tuple[str, int]:
-    """("127.0.0.1", 8080) from "127.0.0.1:8080"; ("::1", 8080) from "[::1]:8080"."""
-    host, _, port = listen.rpartition(":")
-    return host.removeprefix("[").removesuffix("]"), int(port)

@@ -10,8 +10,10 @@ import click
 
 from syndicator.cli.context import Context
 from syndicator.cli.output import emit_json, local_time
+from syndicator.services import api_tokens
 from syndicator.services import users as service
-from syndicator.services.users import ApiTokenRow, Role, User
+from syndicator.services.api_tokens import ApiTokenRow
+from syndicator.services.users import Role, User
 
 ROLES = [str(role) for role in Role]
 
@@ -92,7 +94,7 @@ def token() -> None:
 def token_create(ctx: Context, user: str, label: str) -> None:
     """Make a token for USER and print it, this once, alone on stdout (only its digest is
     kept): `TOKEN=$(syndicator users token create an --name backup)`."""
-    made = service.create_api_token(ctx.app(), user, label)
+    made = api_tokens.create_api_token(ctx.app(), user, label)
     click.echo(made)
     click.echo("shown once: keep it now; `users token revoke ID` ends it", err=True)
 
@@ -104,7 +106,7 @@ def token_create(ctx: Context, user: str, label: str) -> None:
 def token_list(ctx: Context, user: str, as_json: bool) -> None:
     """USER's tokens with their ids, last use and whether revoked (never the tokens)."""
     app = ctx.app()
-    found = service.list_api_tokens(app, user)
+    found = api_tokens.list_api_tokens(app, user)
     if as_json:
         for row in found:
             emit_json(asdict(row))
@@ -120,7 +122,7 @@ def token_list(ctx: Context, user: str, as_json: bool) -> None:
 @click.pass_obj
 def token_revoke(ctx: Context, token_id: int) -> None:
     """End the token ID (from `users token list`): it authorizes nothing from now on."""
-    revoked = service.revoke_api_token(ctx.app(), token_id)
+    revoked = api_tokens.revoke_api_token(ctx.app(), token_id)
     click.echo(f"revoked API token {revoked.id} ({revoked.name}) of {revoked.user}")
 
 

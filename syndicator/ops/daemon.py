@@ -22,6 +22,9 @@ from typing import NamedTuple
 
 import structlog
 from apscheduler.schedulers.background import BackgroundScheduler
+from starlette.applications import Starlette
+from starlette.routing import Mount
+from starlette.types import ASGIApp
 
 from connectors.base import ConnectorError, RefreshesTokens
 from storage import publishing as publishing_store
@@ -30,14 +33,8 @@ from syndicator.app import App
 from syndicator.errors import SyndicatorError
 from syndicator.ingest.poller import due_feeds
 from syndicator.ops import alerts
-from syndicator.ops.health import (
-    HealthServer,
-    Heartbeat,
-    Metrics,
-    Readiness,
-    start_health_server,
-    stop_health_server,
-)
+from syndicator.ops.health import Heartbeat, Metrics, Readiness, health_routes
+from syndicator.ops.web_server import WebServer, start_web_server
 
 log = structlog.get_logger("syndicator.ops.daemon")
 
@@ -242,9 +239,11 @@ def single_daemon(database_url: str, lock_dir: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def serve(app: App, grace: float = 30.0) -> None:
+def serve(app: App, grace: float = 30.0, site: ASGIApp | None = None) -> None:
     """Run until SIGTERM or SIGINT: finish the work in flight (up to `grace` seconds), then
-    exit; a second signal exits at once (committed work is never lost: each step commits)."""
+    exit; a second signal exits at once (committed work is never lost: each step commits).
+    When web.enabled, one web server answers /healthz, /readyz, /metrics and `site` (the
+    admin page) on web.listen."""
     stop = threading.Event()
 
     def on_signal(number: int, _frame: FrameType | None) -> None:
@@ -258,22 +257,22 @@ def serve(app: App, grace: float = 30.0) -> None:
     signal.signal(signal.SIGINT, on_signal)
     monitor = Monitor()
     scheduler = build_scheduler(app, monitor)
-    health = _start_health(app, scheduler, monitor)  # first: a taken web.listen stops us clean
+    web = _start_web(app, scheduler, monitor, site)  # first: a taken web.listen stops us clean
     scheduler.start()
     log.info("daemon.started", jobs=[spec.name for spec in JOBS])
     stop.wait()
-    if health is not None:
-        stop_health_server(*health)
+    if web is not None:
+        web.stop(app.settings.web.request_timeout.total_seconds() + 5)
     finisher = threading.Thread(target=scheduler.shutdown, kwargs={"wait": True}, daemon=True)
     finisher.start()
     finisher.join(grace)
     log.info("daemon.stopped", clean=not finisher.is_alive())
 
 
-def _start_health(
-    app: App, scheduler: BackgroundScheduler, monitor: Monitor
-) -> tuple[HealthServer, threading.Thread] | None:
-    """/healthz, /readyz and /metrics on web.listen, when the web server is enabled."""
+def _start_web(
+    app: App, scheduler: BackgroundScheduler, monitor: Monitor, site: ASGIApp | None
+) -> WebServer | None:
+    """The health routes, then the admin page for every other path, when web.enabled."""
     if not app.settings.web.enabled:
         return None
     engine = app.migrated_engine()
@@ -284,12 +283,7 @@ def _start_health(
         started_at=app.clock.now(),
         clock=app.clock.now,
     )
-    web = app.settings.web
-    return start_health_server(
-        web.listen,
-        readiness,
-        monitor.metrics,
-        engine,
-        request_timeout=web.request_timeout.total_seconds(),
-        max_connections=web.max_connections,
-    )
+    routes = health_routes(readiness, monitor.metrics, engine)
+    if site is not None:
+        routes.append(Mount("/", app=site))
+    return start_web_server(Starlette(routes=routes), app.settings.web)

@@ -1,34 +1,35 @@
 """Health endpoints for the operator's monitoring: /healthz, /readyz and Prometheus /metrics.
 
-A stdlib ThreadingHTTPServer on a daemon thread. Readiness and database counts are read per
-request; the publish and poll counters live in this process."""
+Starlette routes, served by the daemon's web server beside the admin page (ops/web_server.py).
+Readiness and database counts are read per request; the publish and poll counters live in
+this process, in a prometheus-client registry of their own."""
 
 from __future__ import annotations
 
-import contextlib
-import errno
 import json
-import socket
-import sys
-import threading
-import time
-from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
-from urllib.parse import urlsplit
 
 import structlog
+from prometheus_client import CollectorRegistry, Counter, Summary, generate_latest
+from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.metrics import disable_created_metrics
 from sqlalchemy import Engine
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import BaseRoute, Route
 
 from storage.stats import Stats, database_answers, snapshot
-from syndicator.errors import ConfigError
 
 log = structlog.get_logger("syndicator.ops.health")
 
-METRICS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+METRICS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"  # what generate_latest writes
+NO_STORE = {"Cache-Control": "no-store"}
+
+# The hand-written exposition had no `_created` series; keep the same samples.
+disable_created_metrics()  # type: ignore[no-untyped-call]  # (the library leaves it untyped)
 
 
 class Heartbeat:
@@ -74,55 +75,35 @@ class Readiness:
 
 
 class Metrics:
-    """Process-local counters the daemon feeds; thread-safe."""
+    """Process-local counters the daemon feeds (prometheus-client's are thread-safe)."""
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._polls: Counter[tuple[str, str]] = Counter()
-        self._attempts: Counter[tuple[str, str]] = Counter()
-        self._durations: dict[str, tuple[float, int]] = {}  # channel: (sum, count)
+        self.registry = CollectorRegistry(auto_describe=True)
+        self._polls = Counter(
+            "syndicator_feed_polls",
+            "Feed polls by feed and outcome.",
+            ["feed", "status"],
+            registry=self.registry,
+        )
+        self._attempts = Counter(
+            "syndicator_publish_attempts",
+            "Publish attempts by channel and outcome.",
+            ["channel", "outcome"],
+            registry=self.registry,
+        )
+        self._durations = Summary(
+            "syndicator_publish_duration_seconds",
+            "Time spent in publish requests, per channel.",
+            ["channel"],
+            registry=self.registry,
+        )
 
     def count_poll(self, feed: str, status: str) -> None:
-        with self._lock:
-            self._polls[(feed, status)] += 1
+        self._polls.labels(feed=feed, status=status).inc()
 
     def observe_publish(self, channel: str, outcome: str, seconds: float) -> None:
-        with self._lock:
-            self._attempts[(channel, outcome)] += 1
-            total, count = self._durations.get(channel, (0.0, 0))
-            self._durations[channel] = (total + seconds, count + 1)
-
-    def lines(self) -> list[str]:
-        """The counters in the text exposition format."""
-        with self._lock:
-            polls, attempts = sorted(self._polls.items()), sorted(self._attempts.items())
-            durations = sorted(self._durations.items())
-        name = "syndicator_feed_polls_total"
-        out = family(name, "counter", "Feed polls by feed and outcome.")
-        out += [sample(name, {"feed": f, "status": s}, n) for (f, s), n in polls]
-        name = "syndicator_publish_attempts_total"
-        out += family(name, "counter", "Publish attempts by channel and outcome.")
-        out += [sample(name, {"channel": c, "outcome": o}, n) for (c, o), n in attempts]
-        name = "syndicator_publish_duration_seconds"
-        out += family(name, "summary", "Time spent in publish requests, per channel.")
-        for channel, (total, count) in durations:
-            out.append(sample(f"{name}_sum", {"channel": channel}, total))
-            out.append(sample(f"{name}_count", {"channel": channel}, count))
-        return out
-
-
-def escape_label(value: str) -> str:
-    return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-
-
-def sample(name: str, labels: dict[str, str], value: float) -> str:
-    pairs = ",".join(f'{key}="{escape_label(text)}"' for key, text in labels.items())
-    number = str(value) if isinstance(value, int) else repr(float(value))
-    return f"{name}{{{pairs}}} {number}" if pairs else f"{name} {number}"
-
-
-def family(name: str, kind: str, help_text: str) -> list[str]:
-    return [f"# HELP {name} {help_text}", f"# TYPE {name} {kind}"]
+        self._attempts.labels(channel=channel, outcome=outcome).inc()
+        self._durations.labels(channel=channel).observe(seconds)
 
 
 HELP = {
@@ -136,28 +117,43 @@ HELP = {
 }
 
 
-def gauge(name: str, samples: Iterable[tuple[dict[str, str], float]]) -> list[str]:
-    return family(name, "gauge", HELP[name]) + [sample(name, lbl, v) for lbl, v in samples]
+def gauge(name: str, samples: Iterable[tuple[dict[str, str], float]]) -> GaugeMetricFamily:
+    rows = list(samples)
+    labels = sorted({key for lbl, _ in rows for key in lbl})
+    family = GaugeMetricFamily(name, HELP[name], labels=labels)
+    for lbl, value in rows:
+        family.add_metric([lbl[key] for key in labels], value)
+    return family
 
 
-def stats_lines(stats: Stats, now: datetime) -> list[str]:
-    """The database's counts as gauges; a pause counts while its end is unset or ahead."""
-    feeds = [({"feed": f.feed_id}, f) for f in stats.feeds]
-    failures = [(lbl, f.consecutive_failures) for lbl, f in feeds]
-    broken = [(lbl, int(f.broken)) for lbl, f in feeds]
-    successes = [(lbl, f.last_success_at.timestamp()) for lbl, f in feeds if f.last_success_at]
-    posts = [({"channel": c, "status": s}, n) for (c, s), n in sorted(stats.posts.items())]
-    paused = [({"channel": c}, int(_paused(stats, c, now))) for c in stats.channels()]
-    tokens = [({"channel": c}, at.timestamp()) for c, at in sorted(stats.token_expiries.items())]
-    return [
-        *gauge("syndicator_feed_consecutive_failures", failures),
-        *gauge("syndicator_feed_broken", broken),
-        *gauge("syndicator_feed_last_success_timestamp_seconds", successes),
-        *gauge("syndicator_items_total", [({}, stats.items)]),
-        *gauge("syndicator_posts", posts),
-        *gauge("syndicator_channel_paused", paused),
-        *gauge("syndicator_token_expiry_timestamp_seconds", tokens),
-    ]
+@dataclass(frozen=True)
+class StatsCollector:
+    """The database's counts as gauges, for one scrape; a pause counts while its end is unset
+    or ahead."""
+
+    stats: Stats
+    now: datetime
+
+    def collect(self) -> Iterator[Metric]:
+        stats = self.stats
+        feeds = [({"feed": f.feed_id}, f) for f in stats.feeds]
+        yield gauge(
+            "syndicator_feed_consecutive_failures",
+            [(lb, f.consecutive_failures) for lb, f in feeds],
+        )
+        yield gauge("syndicator_feed_broken", [(lb, int(f.broken)) for lb, f in feeds])
+        successes = [(lb, f.last_success_at.timestamp()) for lb, f in feeds if f.last_success_at]
+        yield gauge("syndicator_feed_last_success_timestamp_seconds", successes)
+        yield gauge("syndicator_items_total", [({}, stats.items)])
+        posts = [({"channel": c, "status": s}, n) for (c, s), n in sorted(stats.posts.items())]
+        yield gauge("syndicator_posts", posts)
+        paused = [({"channel": c}, int(_paused(stats, c, self.now))) for c in stats.channels()]
+        yield gauge("syndicator_channel_paused", paused)
+        expiries = sorted(stats.token_expiries.items())
+        yield gauge(
+            "syndicator_token_expiry_timestamp_seconds",
+            [({"channel": c}, at.timestamp()) for c, at in expiries],
+        )
 
 
 def _paused(stats: Stats, channel: str, now: datetime) -> bool:
@@ -168,7 +164,10 @@ def _paused(stats: Stats, channel: str, now: datetime) -> bool:
 
 
 def render_metrics(stats: Stats, metrics: Metrics, now: datetime) -> str:
-    return "\n".join(stats_lines(stats, now) + metrics.lines()) + "\n"
+    """The database's gauges, then the process's counters, in the text exposition format."""
+    return (
+        generate_latest(StatsCollector(stats, now)) + generate_latest(metrics.registry)
+    ).decode()
 
 
 def parse_listen(listen: str) -> tuple[str, int]:
@@ -180,241 +179,31 @@ def parse_listen(listen: str) -> tuple[str, int]:
     return host, int(port)
 
 
-@dataclass
-class Connection:
-    """One accepted connection: its socket, its handler thread, when it must be done by, and
-    whether its request has been read (a connection still reading may be cut for a new one)."""
+def health_routes(readiness: Readiness, metrics: Metrics, engine: Engine) -> list[BaseRoute]:
+    """/healthz, /readyz and /metrics, unauthenticated, never cached. The checks query the
+    database, so they run in the thread pool, not on the event loop."""
 
-    socket: socket.socket
-    deadline: float
-    reading: bool = True
-    cut: bool = False
-    thread: threading.Thread | None = None
+    async def healthz(_: Request) -> Response:
+        return PlainTextResponse("ok\n", headers=NO_STORE)
 
-
-BUSY = (
-    b"HTTP/1.0 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n"
-    b"Content-Length: 5\r\nConnection: close\r\n\r\nbusy\n"
-)
-
-
-def cannot_listen(listen: str, error: OSError) -> str:
-    """Why web.listen cannot be bound, and what to do about it."""
-    if error.errno == errno.EADDRINUSE:
-        return (
-            f"web.listen: {listen} is already in use (another syndicator or program?): "
-            f"change [web] listen or stop the other program"
-        )
-    if error.errno == errno.EADDRNOTAVAIL:
-        return f"web.listen: {listen} is not an address of this machine: change [web] listen"
-    if error.errno == errno.EACCES:
-        return f"web.listen: {listen} needs privileges: use a port above 1023"
-    if isinstance(error, socket.gaierror):
-        return f"web.listen: the host of {listen} is unknown: change [web] listen"
-    return f"web.listen: cannot listen on {listen} ({error.strerror or type(error).__name__})"
-
-
-class HealthServer(ThreadingHTTPServer):
-    """The HTTP server, holding what its handlers read.
-
-    A thread per connection, but at most `max_connections` of them, and each connection is cut
-    `request_timeout` after it was accepted (a slowloris client sending a byte a second gets no
-    longer than that). When every slot is taken, the oldest connection still sending its request
-    makes room, so idle clients cannot lock out the monitoring; if all are busy answering, the
-    newcomer gets a quick 503. One request per connection (HTTP/1.0), so a connection is a
-    request."""
-
-    daemon_threads = True
-
-    def __init__(
-        self,
-        address: tuple[str, int],
-        readiness: Readiness,
-        metrics: Metrics,
-        engine: Engine,
-        *,
-        request_timeout: float = 10.0,
-        max_connections: int = 32,
-    ) -> None:
-        if ":" in address[0]:
-            self.address_family = socket.AF_INET6
-        self.readiness, self.metrics, self.engine = readiness, metrics, engine
-        self.request_timeout, self.max_connections = request_timeout, max_connections
-        self._lock = threading.Lock()
-        self._open: dict[socket.socket, Connection] = {}  # oldest first
-        super().__init__(address, HealthHandler)
-
-    def process_request(self, request: Any, client_address: Any) -> None:
-        """Runs on the serving thread: admit the connection and hand it to a thread of its own."""
-        connection = self._admit(request)
-        if connection is None:
-            _refuse(request)
-            self.shutdown_request(request)
-            return
-        request.settimeout(self.request_timeout)  # also bounds each write to a client not reading
-        connection.thread = threading.Thread(
-            target=self.process_request_thread,
-            args=(request, client_address),
-            name="health-connection",
-            daemon=True,
-        )
-        connection.thread.start()
-
-    def process_request_thread(self, request: Any, client_address: Any) -> None:
-        try:
-            super().process_request_thread(request, client_address)
-        finally:
-            with self._lock:
-                self._open.pop(request, None)
-
-    def request_read(self, request: socket.socket) -> None:
-        """The handler has the whole request: the connection may no longer be cut for room."""
-        with self._lock:
-            if request in self._open:
-                self._open[request].reading = False
-
-    def service_actions(self) -> None:
-        """Called by serve_forever every poll interval: cut connections past their deadline."""
-        now = time.monotonic()
-        with self._lock:
-            late = [c for c in self._open.values() if c.deadline <= now and not c.cut]
-            for connection in late:
-                connection.cut = True
-        for connection in late:
-            _cut(connection.socket)
-        if late:
-            log.info("health.timed_out", connections=len(late))
-
-    def server_close(self) -> None:
-        """Stop listening and end the connections still open (their threads then finish)."""
-        super().server_close()
-        with self._lock:
-            still_open = list(self._open.values())
-        for connection in still_open:
-            _cut(connection.socket)
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        """A client that hung up or was cut is routine; anything else is logged, not printed."""
-        error = sys.exc_info()[1]
-        if isinstance(error, OSError):
-            log.debug("health.connection_lost", error=type(error).__name__)
-        else:
-            log.exception("health.request_failed")
-
-    def _admit(self, request: socket.socket) -> Connection | None:
-        """Register the connection, first cutting the oldest one still reading when every slot
-        is taken; None when all slots are busy answering."""
-        connection = Connection(request, time.monotonic() + self.request_timeout)
-        with self._lock:
-            victim = None
-            if len(self._open) >= self.max_connections:
-                victim = next((c for c in self._open.values() if c.reading), None)
-                if victim is None:
-                    log.warning("health.busy", connections=len(self._open))
-                    return None
-                del self._open[victim.socket]
-            self._open[request] = connection
-        if victim is not None:
-            _cut(victim.socket)
-            if victim.thread is not None:
-                victim.thread.join(self.request_timeout)  # keeps the thread count at the cap
-        return connection
-
-
-def _cut(connection: socket.socket) -> None:
-    """Wake the handler blocked on this socket: its read returns nothing and it finishes."""
-    with contextlib.suppress(OSError):
-        connection.shutdown(socket.SHUT_RDWR)
-
-
-def _refuse(request: socket.socket) -> None:
-    """A short 503 without waiting on the client (it fits the fresh socket's send buffer)."""
-    with contextlib.suppress(OSError):
-        request.setblocking(False)
-        request.send(BUSY)
-
-
-class HealthHandler(BaseHTTPRequestHandler):
-    server: HealthServer
-
-    def parse_request(self) -> bool:
-        parsed = super().parse_request()
-        self.server.request_read(self.connection)
-        return parsed
-
-    def do_GET(self) -> None:
-        route = urlsplit(self.path).path
-        if route == "/healthz":
-            self._send(200, "text/plain; charset=utf-8", "ok\n")
-        elif route == "/readyz":
-            self._readyz()
-        elif route == "/metrics":
-            self._metrics()
-        else:
-            self._send(404, "text/plain; charset=utf-8", "not found\n")
-
-    def _readyz(self) -> None:
-        reason = self.server.readiness.check()
+    async def readyz(_: Request) -> Response:
+        reason = await run_in_threadpool(readiness.check)
         body = {"status": "ready"} if reason is None else {"status": "not ready", "reason": reason}
         text = json.dumps(body, ensure_ascii=False) + "\n"
-        self._send(200 if reason is None else 503, "application/json", text)
+        status = 200 if reason is None else 503
+        return Response(text, status, headers=NO_STORE, media_type="application/json")
 
-    def _metrics(self) -> None:
+    async def metrics_page(_: Request) -> Response:
         try:
-            stats = snapshot(self.server.engine)
+            stats = await run_in_threadpool(snapshot, engine)
         except Exception as error:
             log.warning("metrics.failed", error=type(error).__name__)
-            self._send(503, "text/plain; charset=utf-8", "database unavailable\n")
-            return
-        now = self.server.readiness.clock()
-        self._send(200, METRICS_CONTENT_TYPE, render_metrics(stats, self.server.metrics, now))
+            return PlainTextResponse("database unavailable\n", 503, headers=NO_STORE)
+        text = render_metrics(stats, metrics, readiness.clock())
+        return Response(text, headers=NO_STORE, media_type=METRICS_CONTENT_TYPE)
 
-    def _send(self, status: int, content_type: str, body: str) -> None:
-        data = body.encode("utf-8")
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(data)))
-        self.send_header("Cache-Control", "no-store")
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        log.debug("health.requested", line=format % args)
-
-
-def start_health_server(
-    listen: str,
-    readiness: Readiness,
-    metrics: Metrics,
-    engine: Engine,
-    *,
-    request_timeout: float = 10.0,
-    max_connections: int = 32,
-) -> tuple[HealthServer, threading.Thread]:
-    """Serve the endpoints on a daemon thread; `server.server_address` tells the bound port.
-    An address that cannot be used is a ConfigError naming web.listen (one line, exit 2)."""
-    try:
-        address = parse_listen(listen)
-        server = HealthServer(
-            address,
-            readiness,
-            metrics,
-            engine,
-            request_timeout=request_timeout,
-            max_connections=max_connections,
-        )
-    except ValueError as error:
-        raise ConfigError(str(error)) from None
-    except OSError as error:
-        raise ConfigError(cannot_listen(listen, error)) from None
-    thread = threading.Thread(target=server.serve_forever, args=(0.1,), name="health", daemon=True)
-    thread.start()
-    log.info("health.started", listen=listen, port=server.server_port)
-    return server, thread
-
-
-def stop_health_server(server: HealthServer, thread: threading.Thread, timeout: float = 5) -> None:
-    """Stop serving, close the socket and wait for the thread."""
-    server.shutdown()
-    server.server_close()
-    thread.join(timeout)
+    return [
+        Route("/healthz", healthz, methods=["GET"]),
+        Route("/readyz", readyz, methods=["GET"]),
+        Route("/metrics", metrics_page, methods=["GET"]),
+    ]

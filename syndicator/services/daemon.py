@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from syndicator.ops import daemon
+from starlette.types import ASGIApp
+
+from syndicator.ops import daemon, web_server
 from syndicator.ops.daemon import Cycle
 
 if TYPE_CHECKING:
     from syndicator.app import App
 
-__all__ = ["Cycle", "run_forever", "run_once"]
+__all__ = ["Cycle", "run_forever", "run_once", "serve_page"]
 
 
 def run_once(app: App) -> Cycle:
@@ -21,8 +23,15 @@ def run_once(app: App) -> Cycle:
         return daemon.run_once(app)
 
 
-def run_forever(app: App) -> None:
-    """The daemon, until SIGTERM or Ctrl-C (work in flight finishes first)."""
+def run_forever(app: App, site: ASGIApp | None = None) -> None:
+    """The daemon, until SIGTERM or Ctrl-C (work in flight finishes first); when web.enabled,
+    `site` (the admin page) is served beside the health endpoints."""
     with daemon.single_daemon(app.settings.database_url(), app.settings.resolve_path("var")):
         app.migrated_engine()
-        daemon.serve(app, app.settings.daemon.shutdown_grace.total_seconds())
+        daemon.serve(app, app.settings.daemon.shutdown_grace.total_seconds(), site)
+
+
+def serve_page(app: App, site: ASGIApp) -> None:
+    """The admin page alone on web.listen, with the daemon's web server settings, until Ctrl-C
+    or SIGTERM (`syndicator serve`)."""
+    web_server.serve_here(site, app.settings.web)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from connectors.registry import kind_of
 from connectors.rendering import Rendered
@@ -21,6 +22,16 @@ class Preview:
     template_error: str | None  # the template failed: no text until a rerender or an edit
     original_text: str | None  # the rendering, when an editor replaced it
     edited_by: str | None
+    cover: str | None = None  # the picture a link card or an article shows
+    title: str = ""  # an article's own title (empty for a one-message channel)
+    author: str = ""
+    description: str = ""
+
+    @property
+    def link_host(self) -> str | None:
+        """The link's host, as a link card shows it under the picture ("skhcn.gov.vn")."""
+        host = urlsplit(self.link).hostname if self.link else None
+        return host.removeprefix("www.") if host else None
 
 
 def preview(post: Post) -> Preview:
@@ -34,6 +45,10 @@ def preview(post: Post) -> Preview:
         template_error=rendered.error,
         original_text=rendered.text if edited else None,
         edited_by=post.edited_by if edited else None,
+        cover=rendered.cover,
+        title=rendered.title,
+        author=rendered.author,
+        description=rendered.description,
     )
 
 

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from sqlmodel import Session
+
 from storage import posts as post_store
 from storage.models import AuditEvent, Item, Post
 from storage.session import reading
@@ -69,6 +71,16 @@ class Failure:
 
 
 @dataclass(frozen=True)
+class ChannelPreview:
+    """The same item's newest post on another channel, shown beside the post under review."""
+
+    post_id: int
+    channel: str
+    status: str
+    preview: Preview
+
+
+@dataclass(frozen=True)
 class PostDetail:
     """One post in full: its article, how it will appear, why it waits, and its history."""
 
@@ -85,6 +97,7 @@ class PostDetail:
     failure: Failure | None
     history: tuple[HistoryLine, ...]
     next_slot: datetime | None
+    other_channels: tuple[ChannelPreview, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -169,6 +182,7 @@ def show_post(app: App, post_id: int) -> PostDetail:
             raise PostNotFound(f"no post {post_id}; `syndicator queue list` shows the ids")
         post, item = found[0]
         events = post_store.trail(session, post_id)
+        others = _other_channels(session, post)
     slot = next_slots(engine, app.settings, app.clock.now()).get(post_id)
     return PostDetail(
         id=post_id,
@@ -186,6 +200,18 @@ def show_post(app: App, post_id: int) -> PostDetail:
         else None,
         history=tuple(_history(event) for event in events),
         next_slot=slot,
+        other_channels=others,
+    )
+
+
+def _other_channels(session: Session, post: Post) -> tuple[ChannelPreview, ...]:
+    """The item's newest post on each other channel, for a side-by-side preview."""
+    channels = [c for c in post_store.channels_of(session, post.item_id) if c != post.channel]
+    latest = [post_store.latest_for(session, post.item_id, channel) for channel in channels]
+    return tuple(
+        ChannelPreview(other.id or 0, other.channel, other.status, preview(other))
+        for other in latest
+        if other is not None
     )
 
 

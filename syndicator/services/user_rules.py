@@ -1,5 +1,5 @@
 """The rules for users, as pure functions: what a name may be, what a password must be, and when
-failed logins throttle a name (syndicator/services/users.py applies them).
+failed logins throttle a name (syndicator/services/users.py and sign_in.py apply them).
 
 Names are what people in a Vietnamese office call each other ("Nguyễn Thị An", "an.nt"): up to
 64 letters (any script, with their marks), digits, spaces and . - _ @ ', starting with a letter

@@ -1,5 +1,6 @@
 """Around every request: the session from its cookie (and back, refreshed), the language, and
-the security headers on every response."""
+the security headers on every response. The JSON API under /api/v1 reads no cookie (bearer
+tokens only), so its requests get neither cookie, only the headers."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from collections.abc import Awaitable, Callable
 from fastapi import Request, Response
 
 from syndicator.web import language
+from syndicator.web.api.app import PREFIX as API_PREFIX
 from syndicator.web.guard import web
 from syndicator.web.sessions import COOKIE
 
@@ -24,6 +26,23 @@ LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 
 
 async def around(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+    if _under_api(request.url.path):
+        response = await call_next(request)
+    else:
+        response = await _with_cookies(request, call_next)
+    response.headers.update(SECURITY_HEADERS)
+    return response
+
+
+def _under_api(path: str) -> bool:
+    return path == API_PREFIX or path.startswith(API_PREFIX + "/")
+
+
+async def _with_cookies(
+    request: Request, call_next: Callable[[Request], Awaitable[Response]]
+) -> Response:
+    """The page's response, with the session read from its cookie and written back, and the
+    language asked for (`?lang=`) remembered."""
     site = web(request)
     request.state.session = site.codec.load(request.cookies.get(COOKIE), site.app.clock.now())
     asked = request.query_params.get("lang")
@@ -50,5 +69,4 @@ async def around(request: Request, call_next: Callable[[Request], Awaitable[Resp
             samesite="lax",
             secure=https,
         )
-    response.headers.update(SECURITY_HEADERS)
     return response

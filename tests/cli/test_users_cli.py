@@ -13,14 +13,16 @@ from click.testing import CliRunner, Result
 from syndicator.app import build_app
 from syndicator.cli import users as users_cli
 from syndicator.cli.commands import cli
-from syndicator.services import users
+from syndicator.services import api_tokens, credentials, sign_in, users
 
 PASSWORD = "mật khẩu đủ dài 2026"
 
 
 @pytest.fixture(autouse=True)
 def cheap_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(users, "HASHER", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+    monkeypatch.setattr(
+        credentials, "HASHER", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    )
 
 
 @pytest.fixture
@@ -52,7 +54,7 @@ def test_add_reads_the_password_from_standard_input(config: Path) -> None:
     assert (user["name"], user["role"], user["disabled"]) == ("Nguyễn An", "approver", False)
     app = build_app(config)
     try:
-        assert users.authenticate(app, "nguyễn an", PASSWORD, "127.0.0.1").role == "approver"
+        assert sign_in.authenticate(app, "nguyễn an", PASSWORD, "127.0.0.1").role == "approver"
     finally:
         app.close()
 
@@ -120,7 +122,7 @@ def test_token_create_prints_the_token_once(config: Path) -> None:
     assert "shown once" in made.stderr and token not in made.stderr
     app = build_app(config)
     try:
-        user = users.user_for_api_token(app, token)
+        user = api_tokens.user_for_api_token(app, token)
         assert user is not None and (user.name, user.role) == ("an", "approver")
     finally:
         app.close()
@@ -147,7 +149,7 @@ def test_token_revoke_ends_the_token(config: Path) -> None:
     assert token_rows(config, "an")[0]["revoked_at"] is not None
     app = build_app(config)
     try:
-        assert users.user_for_api_token(app, token) is None
+        assert api_tokens.user_for_api_token(app, token) is None
     finally:
         app.close()
     again = run(config, "users", "token", "revoke", "1")
@@ -183,7 +185,7 @@ def test_a_disabled_user_gets_no_token(config: Path) -> None:
     app = build_app(config)
     try:
         users.disable_user(app, "an", by="test")
-        assert users.user_for_api_token(app, token) is None
+        assert api_tokens.user_for_api_token(app, token) is None
     finally:
         app.close()
     refused = run(config, "users", "token", "create", "an", "--name", "ci 2")

@@ -78,6 +78,48 @@ def test_run_once_polls_and_publishes(tmp_path: Path) -> None:
     assert list((tmp_path / "var" / "outbox").glob("post-*.json"))
 
 
+def test_bundled_feeds_backfill_into_the_review_queue(tmp_path: Path) -> None:
+    """The bundled settings' first poll takes each feed's newest few articles (polling.backfill)
+    into the review queue: with the bundled review rule (required) they wait for a person and
+    nothing is published; the older articles are history."""
+    import sqlite3
+
+    from syndicator.config import load_settings
+
+    bundled = load_settings(ROOT / "settings.toml")
+    backfill = bundled.polling.backfill
+    assert 0 < backfill < 6 and all(feed.review == "required" for feed in bundled.feeds)
+    titles = [f"Thông báo số {n} về việc triển khai nhiệm vụ năm 2027" for n in range(6)]
+    with LocalServer() as server:
+        server.route("/rss", Reply(rss(*titles), headers={"Content-Type": "application/rss+xml"}))
+        config = settings(tmp_path, server.url("/rss"))
+        config.write_text(
+            config.read_text(encoding="utf-8")
+            .replace("backfill = 5", f"backfill = {backfill}")
+            .replace('review = "auto"\n', ""),
+            encoding="utf-8",
+        )
+        result = CliRunner().invoke(cli, ["--config", str(config), "run", "--once"])
+    assert result.exit_code == 0 and "handled 0 posts" in result.stdout
+    with sqlite3.connect(tmp_path / "var" / "syndicator.db") as database:
+        statuses = [row[0] for row in database.execute("SELECT status FROM post")]
+    assert statuses == ["pending_review"] * backfill
+    assert not list((tmp_path / "var" / "outbox").glob("post-*.json"))
+
+
+def test_web_disabled_listens_nowhere(tmp_path: Path) -> None:
+    """With web.enabled = false the daemon starts no web server."""
+    from syndicator.ops.daemon import Monitor, _start_web
+
+    config = settings(tmp_path, "https://a.gov.vn/rss")
+    config.write_text(
+        config.read_text(encoding="utf-8").replace("[web]\n", "[web]\nenabled = false\n"),
+        encoding="utf-8",
+    )
+    app = build_app(config)
+    assert _start_web(app, build_scheduler(app), Monitor(), site=None) is None
+
+
 def test_run_once_raises_and_resolves_alerts_like_the_daemon_tick(tmp_path: Path) -> None:
     """Cron mode hears about a paused channel: `run --once` opens the alert and POSTs it to the
     webhook; once the pause is over, the next `run --once` resolves it and sends nothing more."""
@@ -168,13 +210,15 @@ def test_second_daemon_is_refused(tmp_path: Path) -> None:
 
 
 def test_sigterm_stops_cleanly_and_a_second_run_exits_1(tmp_path: Path) -> None:
-    """A running daemon refuses a second one (exit 1), then stops cleanly on SIGTERM (exit 0)."""
+    """A running daemon prints the first-admin link, serves the health endpoints and the admin
+    page on one server, refuses a second daemon (exit 1), then stops cleanly on SIGTERM."""
     with LocalServer() as server:
         server.route("/rss", Reply(rss("Tin"), headers={"Content-Type": "application/rss+xml"}))
         config = settings(tmp_path, server.url("/rss"))
         env = {**os.environ, "SYNDICATOR_LOGGING__FORMAT": "json"}
         first = subprocess.Popen(
             [sys.executable, str(ROOT / "main.py"), "--config", str(config), "run"],
+            stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
             env=env,
@@ -190,6 +234,9 @@ def test_sigterm_stops_cleanly_and_a_second_run_exits_1(tmp_path: Path) -> None:
             base = f"http://127.0.0.1:{port}"
             assert requests.get(f"{base}/healthz", timeout=10).text.strip() == "ok"
             assert "syndicator_items_total" in requests.get(f"{base}/metrics", timeout=10).text
+            assert requests.get(f"{base}/readyz", timeout=10).json() == {"status": "ready"}
+            login = requests.get(f"{base}/login", timeout=10)
+            assert login.status_code == 200 and "<form" in login.text  # the admin page
             second = subprocess.run(
                 [sys.executable, str(ROOT / "main.py"), "--config", str(config), "run"],
                 capture_output=True,
@@ -200,6 +247,9 @@ def test_sigterm_stops_cleanly_and_a_second_run_exits_1(tmp_path: Path) -> None:
             assert second.returncode == 1 and f"pid {first.pid}" in second.stderr
             first.send_signal(signal.SIGTERM)
             assert first.wait(60) == 0
+            assert first.stdout is not None
+            link = "create the first administrator: http://127.0.0.1:0/setup/"
+            assert link in first.stdout.read()
         finally:
             if first.poll() is None:
                 first.kill()

@@ -15,9 +15,10 @@ from storage.models import AppUser, SetupLink
 from storage.session import reading, writing
 from storage.states import Permission, Role
 from syndicator.app import App
-from syndicator.services import users
+from syndicator.services import credentials, sign_in, users
+from syndicator.services.sign_in import LoginRefused, LoginThrottled
 from syndicator.services.user_rules import check_password
-from syndicator.services.users import LoginRefused, LoginThrottled, User, UserError
+from syndicator.services.users import User, UserError
 from tests.helpers.clock import FakeClock
 
 PASSWORD = "mật khẩu đủ dài 2026"
@@ -26,7 +27,7 @@ CHEAP = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)  # tests need 
 
 @pytest.fixture(autouse=True)
 def cheap_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(users, "HASHER", CHEAP)
+    monkeypatch.setattr(credentials, "HASHER", CHEAP)
 
 
 def clock_of(app: App) -> FakeClock:
@@ -42,7 +43,7 @@ def stored(app: App, name: str) -> AppUser:
 def fail(app: App, name: str = "an", address: str = "10.0.0.1", times: int = 1) -> None:
     for _ in range(times):
         with pytest.raises(LoginRefused) as refused:
-            users.authenticate(app, name, "sai mật khẩu rồi", address)
+            sign_in.authenticate(app, name, "sai mật khẩu rồi", address)
         assert not isinstance(refused.value, LoginThrottled)
 
 
@@ -115,7 +116,7 @@ def test_unknown_role_and_taken_names_are_refused(app: App) -> None:
 def test_login_by_name_in_any_case_sets_last_login(app: App) -> None:
     """The right password signs in, whatever the name's case or spacing; last_login_at is set."""
     added = users.add_user(app, "Nguyễn An", Role.APPROVER, PASSWORD)
-    assert users.authenticate(app, " nguyễn  an", PASSWORD, "10.0.0.1") == added
+    assert sign_in.authenticate(app, " nguyễn  an", PASSWORD, "10.0.0.1") == added
     assert stored(app, "Nguyễn An").last_login_at == clock_of(app).now()
 
 
@@ -125,7 +126,7 @@ def test_wrong_password_and_unknown_name_give_one_answer(app: App) -> None:
     answers = []
     for name, password in (("an", "wrong password 1"), ("binh", PASSWORD)):
         with pytest.raises(LoginRefused) as refused:
-            users.authenticate(app, name, password, "10.0.0.1")
+            sign_in.authenticate(app, name, password, "10.0.0.1")
         answers.append((type(refused.value), str(refused.value)))
     assert (
         answers[0]
@@ -143,7 +144,7 @@ def test_a_disabled_user_cannot_sign_in(app: App) -> None:
         row.disabled_at = clock_of(app).now()
         session.add(row)
     with pytest.raises(LoginRefused, match="Wrong name or password"):
-        users.authenticate(app, "an", PASSWORD, "10.0.0.1")
+        sign_in.authenticate(app, "an", PASSWORD, "10.0.0.1")
     assert users.get_user(app, user.id) is None
     assert users.list_users(app)[0].disabled_at == clock_of(app).now()
 
@@ -156,10 +157,10 @@ def test_sixth_try_within_the_window_is_throttled(app: App) -> None:
     clock_of(app).advance(minutes=10)
     fail(app)  # the fifth
     with pytest.raises(LoginThrottled) as throttled:
-        users.authenticate(app, "an", PASSWORD, "10.0.0.1")
+        sign_in.authenticate(app, "an", PASSWORD, "10.0.0.1")
     assert throttled.value.retry_after == timedelta(minutes=5)  # the oldest of the five leaves
     assert "5 phút" in str(throttled.value) and "5 min" in str(throttled.value)
-    assert users.authenticate(app, "AN", PASSWORD, "10.0.0.2").name == "an"
+    assert sign_in.authenticate(app, "AN", PASSWORD, "10.0.0.2").name == "an"
 
 
 @pytest.mark.parametrize(
@@ -177,10 +178,10 @@ def test_failures_count_for_exactly_15_minutes(app: App, later: timedelta, throt
     clock_of(app).advance(seconds=later.total_seconds())
     if throttled:
         with pytest.raises(LoginThrottled) as refused:
-            users.authenticate(app, "an", PASSWORD, "10.0.0.1")
+            sign_in.authenticate(app, "an", PASSWORD, "10.0.0.1")
         assert refused.value.retry_after == timedelta(microseconds=1)
     else:
-        assert users.authenticate(app, "an", PASSWORD, "10.0.0.1").name == "an"
+        assert sign_in.authenticate(app, "an", PASSWORD, "10.0.0.1").name == "an"
 
 
 def test_twenty_failures_from_anywhere_throttle_the_name(app: App) -> None:
@@ -189,7 +190,7 @@ def test_twenty_failures_from_anywhere_throttle_the_name(app: App) -> None:
     for n in range(20):
         fail(app, address=f"10.0.1.{n}")
     with pytest.raises(LoginThrottled):
-        users.authenticate(app, "an", PASSWORD, "2001:db8::1")
+        sign_in.authenticate(app, "an", PASSWORD, "2001:db8::1")
 
 
 def test_success_clears_that_address_only(app: App) -> None:
@@ -197,18 +198,18 @@ def test_success_clears_that_address_only(app: App) -> None:
     users.add_user(app, "an", Role.EDITOR, PASSWORD)
     fail(app, times=4)
     fail(app, address="10.0.0.9", times=4)
-    users.authenticate(app, "an", PASSWORD, "10.0.0.1")
+    sign_in.authenticate(app, "an", PASSWORD, "10.0.0.1")
     fail(app, times=5)  # from zero again: five more may be tried
     fail(app, address="10.0.0.9")  # the fifth from there
     with pytest.raises(LoginThrottled):
-        users.authenticate(app, "an", PASSWORD, "10.0.0.9")
+        sign_in.authenticate(app, "an", PASSWORD, "10.0.0.9")
 
 
 def test_unknown_names_are_throttled_too(app: App) -> None:
     """Guessing names is limited like guessing passwords."""
     fail(app, name="khong-co", times=5)
     with pytest.raises(LoginThrottled):
-        users.authenticate(app, "Khong-Co", PASSWORD, "10.0.0.1")
+        sign_in.authenticate(app, "Khong-Co", PASSWORD, "10.0.0.1")
 
 
 def test_hash_is_redone_when_the_parameters_change(
@@ -218,23 +219,23 @@ def test_hash_is_redone_when_the_parameters_change(
     users.add_user(app, "an", Role.EDITOR, PASSWORD)
     old = stored(app, "an").password_hash
     stronger = PasswordHasher(time_cost=2, memory_cost=16, parallelism=1)
-    monkeypatch.setattr(users, "HASHER", stronger)
-    users.authenticate(app, "an", PASSWORD, "10.0.0.1")
+    monkeypatch.setattr(credentials, "HASHER", stronger)
+    sign_in.authenticate(app, "an", PASSWORD, "10.0.0.1")
     new = stored(app, "an").password_hash
     assert new != old and not stronger.check_needs_rehash(new)
-    users.authenticate(app, "an", PASSWORD, "10.0.0.1")
+    sign_in.authenticate(app, "an", PASSWORD, "10.0.0.1")
     assert stored(app, "an").password_hash == new
 
 
 def test_first_admin_link_is_stored_as_a_digest(app: App) -> None:
     """With no user, a token of 43 URL-safe characters is made; only its digest is stored."""
-    token = users.first_admin_link(app)
+    token = sign_in.first_admin_link(app)
     assert token is not None and len(token) == 43
     with reading(app.migrated_engine()) as session:
         (link,) = session.exec(select(SetupLink)).all()
     assert token not in link.token_digest and len(link.token_digest) == 64
     assert link.expires_at == clock_of(app).now() + timedelta(hours=1)
-    assert users.setup_link_valid(app, token) and not users.setup_link_valid(app, "other")
+    assert sign_in.setup_link_valid(app, token) and not sign_in.setup_link_valid(app, "other")
 
 
 @pytest.mark.parametrize(
@@ -247,50 +248,50 @@ def test_first_admin_link_is_stored_as_a_digest(app: App) -> None:
 )
 def test_first_admin_link_lasts_one_hour(app: App, later: timedelta, valid: bool) -> None:
     """The link works at 59:59 and is refused at 1:00:00 and after."""
-    token = users.first_admin_link(app)
+    token = sign_in.first_admin_link(app)
     assert token is not None
     clock_of(app).advance(seconds=later.total_seconds())
-    assert users.setup_link_valid(app, token) is valid
+    assert sign_in.setup_link_valid(app, token) is valid
     if valid:
-        admin = users.create_first_admin(app, token, "Quản trị", PASSWORD)
+        admin = sign_in.create_first_admin(app, token, "Quản trị", PASSWORD)
         assert admin.role is Role.ADMIN and users.list_users(app) == [admin]
     else:
         with pytest.raises(UserError, match="expired"):
-            users.create_first_admin(app, token, "Quản trị", PASSWORD)
+            sign_in.create_first_admin(app, token, "Quản trị", PASSWORD)
         assert not users.has_users(app)
 
 
 def test_first_admin_link_is_used_once(app: App) -> None:
     """A used link cannot make a second admin, and no new link is made once users exist."""
-    token = users.first_admin_link(app)
+    token = sign_in.first_admin_link(app)
     assert token is not None
-    users.create_first_admin(app, token, "Quản trị", PASSWORD)
+    sign_in.create_first_admin(app, token, "Quản trị", PASSWORD)
     with pytest.raises(UserError, match="was used already"):
-        users.create_first_admin(app, token, "Kẻ lạ", PASSWORD)
-    assert not users.setup_link_valid(app, token)
-    assert users.first_admin_link(app) is None
+        sign_in.create_first_admin(app, token, "Kẻ lạ", PASSWORD)
+    assert not sign_in.setup_link_valid(app, token)
+    assert sign_in.first_admin_link(app) is None
     with reading(app.migrated_engine()) as session:
         assert session.exec(select(SetupLink.used_at)).one() == clock_of(app).now()
 
 
 def test_first_admin_link_is_refused_once_a_user_exists(app: App) -> None:
     """A link made before someone was added from the shell creates nobody."""
-    token = users.first_admin_link(app)
+    token = sign_in.first_admin_link(app)
     assert token is not None
     users.add_user(app, "an", Role.ADMIN, PASSWORD)
-    assert not users.setup_link_valid(app, token)
+    assert not sign_in.setup_link_valid(app, token)
     with pytest.raises(UserError, match="Users exist already"):
-        users.create_first_admin(app, token, "Quản trị", PASSWORD)
+        sign_in.create_first_admin(app, token, "Quản trị", PASSWORD)
     assert [user.name for user in users.list_users(app)] == ["an"]
 
 
 def test_first_admin_with_a_bad_password_leaves_the_link_usable(app: App) -> None:
     """A refused password does not spend the link."""
-    token = users.first_admin_link(app)
+    token = sign_in.first_admin_link(app)
     assert token is not None
     with pytest.raises(UserError, match="at least 12"):
-        users.create_first_admin(app, token, "Quản trị", "ngắn")
-    assert users.setup_link_valid(app, token)
+        sign_in.create_first_admin(app, token, "Quản trị", "ngắn")
+    assert sign_in.setup_link_valid(app, token)
 
 
 def test_passwords_never_reach_the_logs(app: App) -> None:
@@ -298,15 +299,15 @@ def test_passwords_never_reach_the_logs(app: App) -> None:
     with names and addresses, never a password, and never a typed name nobody has."""
     typed_password_as_name = "ToiQuenMatKhau2026!"
     with capture_logs() as logs:
-        token = users.first_admin_link(app)
+        token = sign_in.first_admin_link(app)
         assert token is not None
-        users.create_first_admin(app, token, "Quản trị", PASSWORD)
+        sign_in.create_first_admin(app, token, "Quản trị", PASSWORD)
         users.add_user(app, "an", Role.EDITOR, PASSWORD + "x", by="Quản trị")
-        users.authenticate(app, "an", PASSWORD + "x", "10.0.0.1")
+        sign_in.authenticate(app, "an", PASSWORD + "x", "10.0.0.1")
         fail(app, times=5)
         fail(app, name=typed_password_as_name)
         with pytest.raises(LoginThrottled):
-            users.authenticate(app, "an", PASSWORD + "x", "10.0.0.1")
+            sign_in.authenticate(app, "an", PASSWORD + "x", "10.0.0.1")
     text = repr(logs)
     assert PASSWORD not in text and "sai mật khẩu" not in text and token not in text
     assert typed_password_as_name not in text
@@ -390,7 +391,7 @@ def test_disable_ends_sign_in_and_keeps_the_user(app: App) -> None:
     assert disabled.disabled_at == clock_of(app).now() and users.get_user(app, editor.id) is None
     assert [line["by"] for line in logs if line["event"] == "user.disabled"] == ["quan-tri"]
     with pytest.raises(LoginRefused):
-        users.authenticate(app, "bien-tap", PASSWORD, "10.0.0.9")
+        sign_in.authenticate(app, "bien-tap", PASSWORD, "10.0.0.9")
     clock_of(app).advance(minutes=5)
     assert users.disable_user(app, "bien-tap", by="quan-tri").disabled_at == disabled.disabled_at
     assert [user.name for user in users.list_users(app)] == ["bien-tap", "quan-tri"]

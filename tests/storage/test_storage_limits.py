@@ -76,8 +76,8 @@ LIMITED_COLUMNS = {
     "app_user.name_key": 64,  # the name case-folded, checked to fit too
     "app_user.role": 16,  # Role: editor, approver, admin
     "setup_link.token_digest": 64,  # a sha256 hex digest
-    "setup_link.purpose": 32,  # users.FIRST_ADMIN
-    "login_failure.name": 64,  # a typed name's key, cut to 64 (services.users.authenticate)
+    "setup_link.purpose": 32,  # sign_in.FIRST_ADMIN
+    "login_failure.name": 64,  # a typed name's key, cut to 64 (services.sign_in.authenticate)
     "login_failure.address": 64,  # an IP address (IPv6: 45), cut to 64
     "api_token.token_digest": 64,  # a sha256 hex digest
 }

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 
 from syndicator.app import App
-from syndicator.services import queue, users
+from syndicator.services import api_tokens, queue, users
 from tests.helpers.clock import FakeClock
 from tests.helpers.posts import feed, make_posts, parsed
 
@@ -36,7 +36,7 @@ def api_token(app: App) -> MakeToken:
     def token_for(role: str) -> str:
         name = f"{role}-api"
         users.add_user(app, name, role, "mật khẩu đủ dài 2027", by="test")
-        return users.create_api_token(app, name, "kịch bản", by="test")
+        return api_tokens.create_api_token(app, name, "kịch bản", by="test")
 
     return token_for
 
@@ -59,6 +59,20 @@ def test_no_token_is_401_with_a_bearer_challenge(engine: Engine, client: TestCli
         assert "API token is required" in answer.json()["error"]
 
 
+def test_api_responses_set_no_cookie(client: TestClient, api_token: MakeToken) -> None:
+    """The API reads no cookie, so none is set on its answers (a page's still carries the
+    session); the security headers stay."""
+    token = api_token("editor")
+    for answer in (
+        client.get("/api/v1/queue?lang=en", headers=bearer(token)),
+        client.get("/api/v1/queue"),
+        client.get("/api/v1/no-such-path"),
+    ):
+        assert "set-cookie" not in answer.headers, answer.request.url
+        assert answer.headers["x-content-type-options"] == "nosniff"
+    assert "set-cookie" in client.get("/login").headers
+
+
 @pytest.mark.parametrize("token", ["synd_not-a-token", "abc", "synd_" + "x" * 500])
 def test_an_unknown_token_is_401(client: TestClient, token: str) -> None:
     answer = client.get("/api/v1/queue", headers=bearer(token))
@@ -69,8 +83,8 @@ def test_an_unknown_token_is_401(client: TestClient, token: str) -> None:
 def test_a_revoked_token_is_401(app: App, client: TestClient, api_token: MakeToken) -> None:
     token = api_token("approver")
     assert client.get("/api/v1/queue", headers=bearer(token)).status_code == 200
-    (row,) = users.list_api_tokens(app, "approver-api")
-    users.revoke_api_token(app, row.id, by="test")
+    (row,) = api_tokens.list_api_tokens(app, "approver-api")
+    api_tokens.revoke_api_token(app, row.id, by="test")
     answer = client.get("/api/v1/queue", headers=bearer(token))
     assert answer.status_code == 401 and "revoked" in answer.json()["error"]
 
@@ -233,15 +247,15 @@ def test_use_is_recorded_at_most_once_a_minute(
     app: App, client: TestClient, clock: FakeClock, api_token: MakeToken
 ) -> None:
     token = api_token("editor")
-    assert users.list_api_tokens(app, "editor-api")[0].last_used_at is None
+    assert api_tokens.list_api_tokens(app, "editor-api")[0].last_used_at is None
     client.get("/api/v1/feeds", headers=bearer(token))
     first = clock.now()
     clock.advance(seconds=59)
     client.get("/api/v1/feeds", headers=bearer(token))
-    assert users.list_api_tokens(app, "editor-api")[0].last_used_at == first
+    assert api_tokens.list_api_tokens(app, "editor-api")[0].last_used_at == first
     clock.advance(seconds=1)
     client.get("/api/v1/feeds", headers=bearer(token))
-    assert users.list_api_tokens(app, "editor-api")[0].last_used_at == clock.now()
+    assert api_tokens.list_api_tokens(app, "editor-api")[0].last_used_at == clock.now()
 
 
 def test_a_signed_in_session_alone_does_not_authorize(

@@ -11,16 +11,16 @@ from click.testing import CliRunner
 
 from syndicator.app import App
 from syndicator.cli.commands import cli
-from syndicator.cli.serve import split_listen
-from syndicator.services import users
+from syndicator.ops import web_server
+from syndicator.services import sign_in, users
 
 
 @pytest.fixture
 def served(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
-    import uvicorn
-
     calls: dict[str, Any] = {}
-    monkeypatch.setattr(uvicorn, "run", lambda site, **options: calls.update(options, site=site))
+    monkeypatch.setattr(
+        web_server, "serve_here", lambda site, web: calls.update(site=site, web=web)
+    )
     return calls
 
 
@@ -31,17 +31,9 @@ def test_serve_prints_the_first_admin_link_once_no_user_exists(
     done = CliRunner().invoke(cli, ["--config", config, "serve"])
     assert done.exit_code == 0, done.output
     assert "http://127.0.0.1:8080/setup/" in done.output
-    assert (served["host"], served["port"]) == ("127.0.0.1", 8080)
+    assert served["web"].listen == "127.0.0.1:8080"
     token = done.output.split("/setup/")[1].split()[0]
-    assert users.setup_link_valid(app, token)
+    assert sign_in.setup_link_valid(app, token)
     users.add_user(app, "quan-tri", "admin", "mật khẩu đủ dài 2027")
     again = CliRunner().invoke(cli, ["--config", config, "serve"])
     assert again.exit_code == 0 and "/setup/" not in again.output
-
-
-@pytest.mark.parametrize(
-    ("listen", "parts"),
-    [("127.0.0.1:8080", ("127.0.0.1", 8080)), ("[::1]:9000", ("::1", 9000))],
-)
-def test_split_listen(listen: str, parts: tuple[str, int]) -> None:
-    assert split_listen(listen) == parts

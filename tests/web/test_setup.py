@@ -8,7 +8,7 @@ import httpx2 as httpx
 from fastapi.testclient import TestClient
 
 from syndicator.app import App
-from syndicator.services import users
+from syndicator.services import sign_in, users
 from tests.helpers.clock import FakeClock
 
 PASSWORD = "mật khẩu đủ dài 2027"
@@ -18,7 +18,7 @@ Token = Callable[[httpx.Response], str]
 def test_the_link_creates_the_first_admin_once(
     app: App, client: TestClient, form_token: Token
 ) -> None:
-    link = users.first_admin_link(app)
+    link = sign_in.first_admin_link(app)
     assert link
     page = client.get(f"/setup/{link}")
     assert page.status_code == 200 and "Tạo quản trị viên đầu tiên" in page.text
@@ -39,7 +39,7 @@ def test_the_link_creates_the_first_admin_once(
 def test_a_wrong_or_expired_link_creates_no_one(
     app: App, client: TestClient, clock: FakeClock, form_token: Token
 ) -> None:
-    link = users.first_admin_link(app)
+    link = sign_in.first_admin_link(app)
     assert client.get("/setup/not-the-token").status_code == 410
     clock.advance(hours=1)
     assert client.get(f"/setup/{link}").status_code == 410
@@ -53,7 +53,7 @@ def test_a_wrong_or_expired_link_creates_no_one(
 def test_passwords_that_differ_are_asked_again(
     app: App, client: TestClient, form_token: Token
 ) -> None:
-    link = users.first_admin_link(app)
+    link = sign_in.first_admin_link(app)
     token = form_token(client.get(f"/setup/{link}"))
     data = {"name": "quan-tri", "password": PASSWORD, "password_again": "khác hẳn", "csrf": token}
     answer = client.post(f"/setup/{link}", data=data)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from syndicator.services import users
+from syndicator.services import api_tokens, users
 from syndicator.web.api.problems import BAD_TOKEN, NO_TOKEN, ApiProblem
 
 if TYPE_CHECKING:
@@ -34,7 +34,7 @@ def token_user(request: Request, credentials: Credentials) -> users.User:
         raise ApiProblem(
             401, "Cần mã API (Authorization: Bearer) / An API token is required.", NO_TOKEN
         )
-    user = users.user_for_api_token(the_app(request), credentials.credentials)
+    user = api_tokens.user_for_api_token(the_app(request), credentials.credentials)
     if user is None:
         raise ApiProblem(
             401,

@@ -1,4 +1,4 @@
-"""Sign in and sign out. Wrong answers and the rate limit are the users service's decisions."""
+"""Sign in and sign out. Wrong answers and the rate limit are the sign-in service's decisions."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from syndicator.services import users
+from syndicator.services import sign_in
 from syndicator.web import sessions
 from syndicator.web.guard import web
 from syndicator.web.labels import N_
@@ -32,15 +32,15 @@ def login(
     site = web(request)
     address = request.client.host if request.client else "unknown"
     try:
-        user = users.authenticate(site.app, name, password, address)
-    except users.LoginThrottled as throttled:
+        user = sign_in.authenticate(site.app, name, password, address)
+    except sign_in.LoginThrottled as throttled:
         minutes = _minutes(throttled.retry_after)
         response = site.pages.render(
             request, "login.html", 429, next=safe_next(next), expired=False, wait=minutes
         )
         response.headers["Retry-After"] = str(minutes * 60)
         return response
-    except users.LoginRefused:
+    except sign_in.LoginRefused:
         message = N_("Wrong name or password.")
         return site.pages.render(
             request, "login.html", 401, next=safe_next(next), expired=False, error=message

@@ -3,6 +3,7 @@ user's role allows (each one a services.queue call with the user's name as actor
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -10,11 +11,34 @@ from fastapi.responses import RedirectResponse, Response
 
 from syndicator.errors import SyndicatorError
 from syndicator.services import queue, users
+from syndicator.services.posts import Preview
 from syndicator.web.guard import require, signed_in, web
 from syndicator.web.labels import DONE
 
 router = APIRouter()
 SignedIn = Annotated[users.User, Depends(signed_in)]
+
+
+@dataclass(frozen=True)
+class PreviewCard:
+    """What templates/_preview.html draws for one channel's post."""
+
+    post_id: int
+    channel: str
+    status: str
+    preview: Preview
+    headline: str  # the link card's title: the article's title
+    article: bool  # the kind shows fields of its own (a Zalo article), else one message
+
+
+def preview_cards(post: queue.PostDetail) -> list[PreviewCard]:
+    """The post's card first, then the same item's posts on its other channels."""
+    own = [(post.id, post.channel, post.status, post.preview)]
+    others = [(o.post_id, o.channel, o.status, o.preview) for o in post.other_channels]
+    return [
+        PreviewCard(post_id, channel, status, shown, post.title, bool(shown.fields))
+        for post_id, channel, status, shown in own + others
+    ]
 
 
 @router.get("/posts/{post_id}")
@@ -70,8 +94,9 @@ def _page(
     context.setdefault("notice", None)
     context.setdefault("error", None)
     return site.pages.render(
-        request, "post.html", status_code, user=user, post=detail, may=may, text=text, **context
-    )
+        request, "post.html", status_code, user=user, post=detail, may=may, text=text,
+        cards=preview_cards(detail), **context,
+    )  # fmt: skip
 
 
 def _done(post_id: int, what: str) -> Response:

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from syndicator.services import users
+from syndicator.services import sign_in, users
 from syndicator.web import sessions
 from syndicator.web.guard import web
 from syndicator.web.labels import N_
@@ -20,7 +20,7 @@ def setup_page(request: Request, token: str) -> Response:
     site = web(request)
     if users.has_users(site.app):
         return _already_done(request)
-    if not users.setup_link_valid(site.app, token):
+    if not sign_in.setup_link_valid(site.app, token):
         message = N_("This link is not valid, was used already, or has expired.")
         return site.pages.render(request, "problem.html", 410, message=message)
     return site.pages.render(request, "setup.html", token=token)
@@ -41,7 +41,7 @@ def setup(
         error = N_("The two passwords differ.")
         return site.pages.render(request, "setup.html", 400, token=token, name=name, error=error)
     try:
-        admin = users.create_first_admin(site.app, token, name, password)
+        admin = sign_in.create_first_admin(site.app, token, name, password)
     except users.UserError as refused:
         return site.pages.render(
             request, "setup.html", 400, token=token, name=name, error=str(refused)

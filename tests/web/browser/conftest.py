@@ -55,6 +55,12 @@ def browser() -> Iterator[Browser]:
         launched.close()
 
 
+# A 1x1 transparent GIF.
+BLANK_GIF = bytes.fromhex(
+    "47494638396101000100800000000000ffffff21f90401000000002c00000000010001000002024401003b"
+)
+
+
 @pytest.fixture
 def open_page(browser: Browser) -> Iterator[OpenPage]:
     """Opens a page at a viewport size, in a fresh context (no cookies) that prefers
@@ -64,6 +70,11 @@ def open_page(browser: Browser) -> Iterator[OpenPage]:
     def opened(viewport: ViewportSize = DESKTOP) -> Page:
         context = browser.new_context(viewport=viewport, locale="vi-VN")
         context.set_default_timeout(10_000)
+        # Tests never reach the internet: a feed's https picture (a preview's cover) is answered
+        # here with a blank image.
+        context.route(
+            "https://**/*", lambda route: route.fulfill(body=BLANK_GIF, content_type="image/gif")
+        )
         contexts.append(context)
         return context.new_page()
 
