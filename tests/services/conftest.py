@@ -4,16 +4,13 @@ Facebook Page and a Zalo OA, and a settable clock."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
 
 from syndicator.app import App
-from syndicator.config import load_settings
-from tests.helpers.clock import FakeClock
-from tests.helpers.posts import NOW, TEMPLATES
+from tests.helpers.apps import app_over
 
 SETTINGS = """
 timezone = "Asia/Ho_Chi_Minh"
@@ -53,16 +50,9 @@ channels = ["facebook"]
 """
 
 
-def settings_file(tmp_path: Path, engine: Engine) -> Path:
-    url = engine.url.render_as_string(hide_password=False)
-    path = tmp_path / "settings.toml"
-    path.write_text(SETTINGS.format(url=url, templates=TEMPLATES), encoding="utf-8")
-    return path
-
-
 @pytest.fixture
 def app(engine: Engine, tmp_path: Path) -> Iterator[App]:
     """The App as a front end gets it, on the same database as `engine`."""
-    built = App(load_settings(settings_file(tmp_path, engine)), FakeClock(NOW + timedelta(hours=1)))
+    built = app_over(engine, tmp_path, SETTINGS)
     yield built
     built.close()

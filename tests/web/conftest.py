@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from datetime import timedelta
 from pathlib import Path
 
 import httpx2 as httpx
@@ -14,11 +13,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from syndicator.app import App
-from syndicator.config import load_settings
 from syndicator.services import users
 from syndicator.web.app import create_app
+from tests.helpers.apps import app_over
 from tests.helpers.clock import FakeClock
-from tests.helpers.posts import NOW, TEMPLATES
 
 PASSWORD = "mật khẩu đủ dài 2027"
 
@@ -51,10 +49,7 @@ FORM_TOKEN = re.compile(r'name="csrf" value="([^"]+)"')
 @pytest.fixture
 def app(engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[App]:
     monkeypatch.setenv("SYNDICATOR_SECRET_KEY", "k" * 48)
-    url = engine.url.render_as_string(hide_password=False)
-    config = tmp_path / "settings.toml"
-    config.write_text(SETTINGS.format(url=url, templates=TEMPLATES), encoding="utf-8")
-    built = App(load_settings(config), FakeClock(NOW + timedelta(hours=1)))
+    built = app_over(engine, tmp_path, SETTINGS)
     yield built
     built.close()
 
