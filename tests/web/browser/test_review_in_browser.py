@@ -13,7 +13,7 @@ from playwright.sync_api import Locator, Page, expect
 from sqlalchemy import Engine
 
 from syndicator.app import App
-from syndicator.services import queue, sign_in
+from syndicator.services import queue, sign_in, users
 from tests.helpers.browser import (
     DESKTOP,
     PASSWORD,
@@ -138,3 +138,42 @@ def test_pages_fit_the_screen(
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 0, f"{name} page is {overflow} px too wide at {width} width"
         assert (artifacts / f"{name}-{width}.png").stat().st_size > 0
+
+
+FOCUSED = "(() => { const e = document.activeElement;"
+FOCUSED += (
+    " return (e.labels && e.labels[0] ? e.labels[0].textContent : e.textContent).trim(); })()"
+)
+
+
+def tab_to(page: Page, name: str, most: int = 60) -> None:
+    """Presses Tab until the focused control is labelled `name` (or its text is): every control
+    of the review must be reachable from the keyboard, in at most `most` presses."""
+    seen = []
+    for _ in range(most):
+        page.keyboard.press("Tab")
+        seen.append(page.evaluate(FOCUSED))
+        if seen[-1] == name:
+            return
+    raise AssertionError(f"{name!r} not reached with {most} presses of Tab: {seen}")
+
+
+def test_the_review_works_from_the_keyboard_alone(
+    app: App, engine: Engine, site: str, open_page: OpenPage
+) -> None:
+    """Sign in and approve a post with Tab, typing and Enter only: no mouse."""
+    post_ids = seed(engine)
+    users.add_user(app, "bien-tap-vien", "approver", PASSWORD, by="test")
+    page = open_page(DESKTOP)
+    page.goto(f"{site}/login")
+    tab_to(page, "Tên đăng nhập")
+    page.keyboard.type("bien-tap-vien")
+    tab_to(page, "Mật khẩu")
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{site}/")
+    page.goto(f"{site}/posts/{post_ids[0]}")
+    tab_to(page, "Duyệt phiên bản 0")  # a new post: its first version
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("status")).to_have_text("Bài đã được duyệt.")
+    assert queue.show_post(app, post_ids[0]).status == "approved"
