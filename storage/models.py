@@ -276,3 +276,17 @@ class ApiToken(SQLModel, table=True):
     created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     last_used_at: datetime | None = _time()
     revoked_at: datetime | None = _time()
+
+
+class AdminEvent(SQLModel, table=True):
+    """Who did what that is not about a post (users, API tokens, channels), when. Never updated
+    or deleted by the product; never holds a password or a token."""
+
+    __tablename__ = "admin_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
+    actor: str = Field(max_length=64)  # a user's name, or "shell", "setup link"
+    action: str = Field(max_length=32)  # storage.admin_events' callers: user_add, ...
+    subject: str = Field(max_length=200)  # the user, token or channel acted on
+    detail: str | None = Field(default=None, max_length=500)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import structlog
 
 from storage import users as store
+from storage.admin_events import record_admin_event
 from storage.models import ApiToken, AppUser
 from storage.session import reading, writing
 from syndicator.services.credentials import digest
@@ -66,6 +67,8 @@ def create_api_token(app: App, user_name: str, token_name: str, by: str = "shell
         )
         store.add_api_token(session, row)
         session.flush()
+        detail = f"key_id={row.id} label={label}"
+        record_admin_event(session, row.created_at, by, "api_token_create", owner.name, detail)
     log.info("user.api_token_created", name=owner.name, key_id=row.id, label=label, by=by)
     return token
 
@@ -90,6 +93,8 @@ def revoke_api_token(app: App, token_id: int, by: str = "shell") -> ApiTokenRow:
             )
         owner = session.get(AppUser, row.user_id)
         revoked = replace(_token_row(row, owner.name if owner else "?"), revoked_at=now)
+        detail = f"key_id={token_id}"
+        record_admin_event(session, now, by, "api_token_revoke", revoked.user, detail)
     log.info("user.api_token_revoked", name=revoked.user, key_id=token_id, by=by)
     return revoked
 

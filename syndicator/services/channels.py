@@ -11,6 +11,7 @@ import structlog
 
 from storage import posts as post_store
 from storage import publishing as publish_store
+from storage.admin_events import record_admin_event
 from storage.session import reading, writing
 from syndicator.errors import SyndicatorError
 from syndicator.services.names import require_known
@@ -78,4 +79,6 @@ def resume_channel(app: App, name: str, by: str) -> None:
             raise ChannelNotPaused(f"channel {name!r} is not paused")
         reason, until = pause.reason, pause.until
         publish_store.clear_pause(session, name)
+        detail = f"paused: {reason}"
+        record_admin_event(session, app.clock.now(), by, "channel_resume", name, detail)
     log.info("channel.resumed", channel=name, by=by, reason=reason, until=until)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import structlog
 
 from storage import users as store
+from storage.admin_events import record_admin_event
 from storage.models import AppUser, SetupLink
 from storage.session import reading, writing
 from storage.states import Role
@@ -151,6 +152,7 @@ def create_first_admin(app: App, token: str, name: str, password: str) -> User:
                 "Đã có người dùng; hãy đăng nhập / Users exist already; sign in instead."
             )
         user = insert_user(session, clean, Role.ADMIN, hashed, now)
+        record_admin_event(session, now, user.name, FIRST_ADMIN, user.name, "setup link")
     log.info("user.added", name=user.name, role=str(user.role), by="setup link")
     return user
 

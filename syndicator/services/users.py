@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import structlog
 
 from storage import users as store
+from storage.admin_events import record_admin_event
 from storage.models import AppUser
 from storage.session import reading, writing
 from storage.states import Permission as Permission
@@ -56,6 +57,7 @@ def add_user(app: App, name: str, role: Role | str, password: str, *, by: str = 
     with writing(app.migrated_engine()) as session:
         store.lock(session)
         user = insert_user(session, clean, known_role, hashed, app.clock.now())
+        record_admin_event(session, app.clock.now(), by, "user_add", user.name, str(user.role))
     log.info("user.added", name=user.name, role=str(user.role), by=by)
     return user
 
@@ -78,6 +80,8 @@ def set_role(app: App, name: str, role: Role | str, by: str) -> User:
         before, row.role = row.role, known_role
         session.add(row)
         user = user_from_row(row)
+        change = f"{before} -> {user.role}"
+        record_admin_event(session, app.clock.now(), by, "user_role", user.name, change)
     log.info("user.role_changed", name=user.name, role=str(user.role), before=before, by=by)
     return user
 
@@ -90,8 +94,9 @@ def disable_user(app: App, name: str, by: str) -> User:
         row = existing_user_row(session, name)
         if row.disabled_at is None:
             _keep_an_admin(session, row)
-            row.disabled_at = app.clock.now()
+            row.disabled_at = now = app.clock.now()
             session.add(row)
+            record_admin_event(session, now, by, "user_disable", row.name)
         user = user_from_row(row)
     log.info("user.disabled", name=user.name, by=by)
     return user

@@ -80,6 +80,10 @@ LIMITED_COLUMNS = {
     "login_failure.name": 64,  # a typed name's key, cut to 64 (services.sign_in.authenticate)
     "login_failure.address": 64,  # an IP address (IPv6: 45), cut to 64
     "api_token.token_digest": 64,  # a sha256 hex digest
+    "admin_event.actor": 64,  # a user's name (64), "shell" or "setup link"; cut to fit
+    "admin_event.action": 32,  # the services' verbs: user_add, api_token_revoke, ...
+    "admin_event.subject": 200,  # a user's name, a token's id, a channel name; cut to fit
+    "admin_event.detail": 500,  # a role, a token's label (100); cut to fit
 }
 LONGEST_ID = "so-xay-dung-tinh-thai-nguyen-cong-thong-tin-dien-tu-tin-tuc-2026"  # 64 characters
 
