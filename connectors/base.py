@@ -172,6 +172,9 @@ class Wiring:
     resolve_path: Callable[[str], Path]  # a path from the settings, relative to their folder
     token_store: TokenStoreFactory
     step_store: Callable[[], StepStore]
+    # The post as a page of its own, drawn as the admin page previews it on this channel (the
+    # sandbox's HTML file); None: the kind writes a plain page of its own.
+    preview_page: Callable[[OutgoingPost], str] | None = None
 
 
 class ChannelKind(Protocol):

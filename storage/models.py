@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, UniqueConstraint, event, text
+from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint, event, text
 from sqlmodel import Field, SQLModel
 
 from storage.types import UTCDateTime
@@ -51,6 +51,8 @@ class Item(SQLModel, table=True):
     guid: str | None = None
     title: str
     title_key: str = Field(max_length=64)  # digest of the normalized title (dedup.title_digest)
+    # The title as searched (storage/search_text.py); null only for rows of a hand-made insert.
+    search_text: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     summary: str = ""
     content_html: str = ""
     image: str | None = None
@@ -99,6 +101,8 @@ class Post(SQLModel, table=True):
         Index("ix_post_channel_status", "channel", "status"),
         # The pacer's recent history per channel (published_since), read by every queue page.
         Index("ix_post_channel_published_at", "channel", "published_at"),
+        # The published page's order (published_newest) without sorting every published post.
+        Index("ix_post_status_published", "status", "published_at", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -235,6 +239,8 @@ class AppUser(SQLModel, table=True):
     created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     disabled_at: datetime | None = _time()
     last_login_at: datetime | None = _time()
+    # Sessions (signed cookies) that began before this end: a new password ends the others.
+    password_changed_at: datetime | None = _time()
 
 
 class SetupLink(SQLModel, table=True):

@@ -6,10 +6,12 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import String, cast, update
+from sqlalchemy import and_, or_, update
 from sqlmodel import Session, col, select
 
+from storage.flags import flagged_clause
 from storage.models import AuditEvent, Item, ItemSource, Post
+from storage.search_text import like_pattern
 from storage.states import IllegalTransition, Move, PostStatus, allowed
 
 
@@ -92,10 +94,6 @@ def with_items(session: Session, post_ids: Collection[int]) -> list[tuple[Post, 
     return [(post, item) for post, item in session.exec(query)]
 
 
-# `flags` as stored when nothing but the feed's `review = "required"` holds a post back.
-NOT_FLAGGED = ("[]", '["review_required"]')
-
-
 def listing(
     session: Session,
     *,
@@ -105,31 +103,17 @@ def listing(
     limit: int = 500,
     before_id: int | None = None,
     flagged: bool = False,
+    search: str | None = None,
 ) -> list[tuple[Post, Item]]:
     """Posts with their items, newest first, filtered as asked; with `before_id`, the page
-    after that post (keyset pagination: as fast on the last page as on the first)."""
+    after that post (keyset pagination: as fast on the last page as on the first); with
+    `search`, those whose title contains the words, in any case, with or without accents."""
     query = select(Post, Item).join(Item, col(Item.id) == col(Post.item_id))
-    query = _filtered(query, status, feed, channel, before_id, flagged)
+    query = _filtered(query, status, feed, channel, before_id, _flagged(session, flagged))
+    if search:
+        query = query.where(col(Item.search_text).like(like_pattern(search), escape="\\"))
     query = query.order_by(col(Post.id).desc()).limit(limit)
     return [(post, item) for post, item in session.exec(query)]
-
-
-def titles(
-    session: Session,
-    *,
-    status: str | None = None,
-    feed: str | None = None,
-    channel: str | None = None,
-    limit: int = 2000,
-    before_id: int | None = None,
-    flagged: bool = False,
-) -> list[tuple[int, str]]:
-    """(post id, item title), newest first, filtered as `listing` is: a light scan for a
-    search whose matching the database cannot do (accents)."""
-    query = select(Post.id, Item.title).join(Item, col(Item.id) == col(Post.item_id))
-    query = _filtered(query, status, feed, channel, before_id, flagged)
-    query = query.order_by(col(Post.id).desc()).limit(limit)
-    return [(post_id or 0, title) for post_id, title in session.exec(query)]
 
 
 def _filtered(
@@ -138,7 +122,7 @@ def _filtered(
     feed: str | None,
     channel: str | None,
     before_id: int | None,
-    flagged: bool,
+    flagged: Any,
 ) -> Any:
     if before_id is not None:
         query = query.where(col(Post.id) < before_id)
@@ -148,25 +132,43 @@ def _filtered(
         query = query.where(col(Post.feed_id) == feed)
     if channel:
         query = query.where(col(Post.channel) == channel)
-    if flagged:  # waiting for review with a reason besides the feed's rule (a JSON list)
-        query = query.where(
-            col(Post.status) == PostStatus.PENDING_REVIEW,
-            cast(col(Post.flags), String).not_in(NOT_FLAGGED),
-        )
+    if flagged is not None:
+        query = query.where(flagged)
     return query
 
 
-def published_newest(session: Session, limit: int, offset: int = 0) -> list[tuple[Post, Item]]:
-    """Published posts with their items, the latest published first."""
+def _flagged(session: Session, wanted: bool) -> Any:
+    """The `flagged` filter (storage/flags.py) in this session's database's SQL, if wanted."""
+    return flagged_clause(session.get_bind().dialect.name) if wanted else None
+
+
+def published_newest(
+    session: Session, limit: int, before_id: int | None = None
+) -> list[tuple[Post, Item]]:
+    """Published posts with their items, the latest published first; with `before_id`, those
+    that come after that post in this order (the next page: a keyset, so a deep page costs
+    what the first does, and a post published meanwhile does not shift the pages)."""
     query = (
         select(Post, Item)
         .join(Item, col(Item.id) == col(Post.item_id))
         .where(col(Post.status) == PostStatus.PUBLISHED)
         .order_by(col(Post.published_at).desc(), col(Post.id).desc())
-        .offset(offset)
         .limit(limit)
     )
+    if before_id is not None:
+        query = query.where(_published_after(session, before_id))
     return [(post, item) for post, item in session.exec(query)]
+
+
+def _published_after(session: Session, post_id: int) -> Any:
+    """Rows after the post `post_id` in newest-published-first order (ties broken by id)."""
+    moment = session.exec(select(Post.published_at).where(col(Post.id) == post_id)).first()
+    if moment is None:  # no such published post (a hand-edited link): by id alone
+        return col(Post.id) < post_id
+    return or_(
+        col(Post.published_at) < moment,
+        and_(col(Post.published_at) == moment, col(Post.id) < post_id),
+    )
 
 
 def last_error_on(session: Session, channel: str) -> tuple[str, datetime] | None:

@@ -179,6 +179,19 @@ class Permission(StrEnum):
     RESUME_CHANNELS = "resume_channels"
 
 
+class AdminAction(StrEnum):
+    """What an admin event records (admin_event.action): an action not about a post."""
+
+    FIRST_ADMIN = "first_admin"  # the one-time setup link made the first admin
+    USER_ADD = "user_add"
+    USER_ROLE = "user_role"
+    USER_DISABLE = "user_disable"
+    USER_PASSWORD = "user_password"  # noqa: S105 (set by an admin or by the user; no secret)
+    API_TOKEN_CREATE = "api_token_create"  # noqa: S105 (an action's name, not a secret)
+    API_TOKEN_REVOKE = "api_token_revoke"  # noqa: S105 (an action's name, not a secret)
+    CHANNEL_RESUME = "channel_resume"
+
+
 _P = Permission
 
 # The one table of permissions: editors edit; approvers also approve and reject; admins also

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from connectors.base import ChannelUnavailable, Connector, SettingsProblem, Wiring
+from connectors.base import ChannelUnavailable, Connector, OutgoingPost, SettingsProblem, Wiring
 from storage import migrate
 from storage.engine import make_engine
 from syndicator.clock import Clock, SystemClock
@@ -43,6 +43,9 @@ class App:
     _migrated: bool = field(default=False, init=False, repr=False)
     # The daemon's jobs run in threads; the first tick must not build two of anything.
     _building: threading.RLock = field(default_factory=threading.RLock, init=False, repr=False)
+    # What services keep for a while in this process (the channels' token checks, which ask
+    # each platform: services/tokens.py), by the service's own key.
+    kept: dict[str, Any] = field(default_factory=dict, init=False, repr=False)
 
     @cached_property
     def engine(self) -> Engine:
@@ -157,7 +160,15 @@ class App:
             resolve_path=self.settings.resolve_path,
             token_store=lambda make_pair: self._token_store(name, make_pair),
             step_store=lambda: SqlStepStore(self.migrated_engine(), self.clock.now),
+            preview_page=lambda post: self._preview_page(name, post),
         )
+
+    def _preview_page(self, channel: str, post: OutgoingPost) -> str:
+        """The post's card as a page of its own (the sandbox's HTML file), as the admin page
+        draws it."""
+        from syndicator.posts.cards.page import page_of_outgoing
+
+        return page_of_outgoing(self.migrated_engine(), channel, post)
 
     def _token_store(
         self, name: str, make_pair: Callable[[str, str, datetime], Any]

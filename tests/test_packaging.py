@@ -31,6 +31,12 @@ FEED = (
     "<pubDate>{date}</pubDate></item></channel></rss>"
 )
 
+CARD_PAGE = (
+    "from connectors.base import OutgoingPost\n"
+    "from syndicator.posts.cards.page import outgoing_card, standalone_page\n"
+    "print(standalone_page(outgoing_card(OutgoingPost(1, 'Tin mới'), 'sandbox', 'Tin')))"
+)
+
 
 def build_wheel(into: Path) -> Path:
     """A wheel built from a copy of the sources, as `pip install .` builds it."""
@@ -84,6 +90,12 @@ def test_installed_wheel_renders_with_its_own_templates(tmp_path: Path) -> None:
         env=env,
     ).stdout.strip()
     assert Path(where).is_relative_to(tmp_path / "venv")  # the wheel's copy, not the checkout's
+    # The sandbox's page: the card's template and stylesheet and the Vietnamese catalogue ship.
+    card_page = subprocess.run(
+        [str(bin_dir / "python"), "-c", CARD_PAGE], check=True, capture_output=True, text=True,
+        cwd=tmp_path, env=env,
+    ).stdout  # fmt: skip
+    assert "Vừa xong" in card_page and ".linkcard-title {" in card_page
     site = tmp_path / "site"
     site.mkdir()
     with LocalServer() as server:

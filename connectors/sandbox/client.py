@@ -2,7 +2,9 @@
 
 It is an ordinary connector (same contract as Facebook and Zalo), the default when no tokens
 are configured, so a new user sees the whole flow without accounts. Publishing the same post
-twice finds the first file instead of writing a second one.
+twice finds the first file instead of writing a second one. The HTML page is the one the
+composition root draws (Wiring.preview_page: the admin page's card); built without one, the
+connector writes a plain page of its own.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import html
 import json
 import os
+from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 
@@ -19,8 +22,9 @@ from connectors.base import Health, OutgoingPost, Published, Transient
 class SandboxConnector:
     """Writes posts into `folder` as post-<id>.json and post-<id>.html."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, page: Callable[[OutgoingPost], str] | None = None) -> None:
         self.folder = folder
+        self.page = page or _plain_page
 
     def publish(self, post: OutgoingPost) -> Published:
         existing = self.find_existing(post)
@@ -28,7 +32,7 @@ class SandboxConnector:
             return existing
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            self._write(self._path(post, "html"), _preview(post))
+            self._write(self._path(post, "html"), self.page(post))
             self._write(
                 self._path(post, "json"), json.dumps(_jsonable(post), ensure_ascii=False, indent=2)
             )  # last: its presence means done
@@ -64,8 +68,9 @@ def _jsonable(post: OutgoingPost) -> dict[str, object]:
     return data
 
 
-def _preview(post: OutgoingPost) -> str:
-    """A standalone page showing the post; every value is escaped (feed content is untrusted)."""
+def _plain_page(post: OutgoingPost) -> str:
+    """A standalone page showing the post's text and link, when no card page is wired; every
+    value is escaped (feed content is untrusted)."""
 
     def e(value: object) -> str:
         return html.escape(str(value or ""), quote=True)
@@ -78,7 +83,7 @@ def _preview(post: OutgoingPost) -> str:
     title = f"<h1>{e(post.title)}</h1>" if post.title else ""
     return (
         '<!doctype html><html lang="vi"><head><meta charset="utf-8">'
-        '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; img-src https: http:">'
+        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">"
         f"<title>Bài {post.post_id}</title></head><body>{title}"
         f'<pre style="white-space:pre-wrap">{e(post.text)}</pre>{link}</body></html>'
     )

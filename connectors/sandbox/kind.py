@@ -24,7 +24,7 @@ class SandboxKind(MessageKind):
         from connectors.sandbox.client import SandboxConnector
 
         folder = settings_as(SandboxSettings, settings).folder
-        return SandboxConnector(wiring.resolve_path(folder))
+        return SandboxConnector(wiring.resolve_path(folder), wiring.preview_page)
 
 
 KIND = SandboxKind()

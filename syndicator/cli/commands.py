@@ -39,6 +39,7 @@ COMMANDS: dict[str, Entry] = {
         "syndicator.cli.alerts:alerts",
         "Alerts, newest first (the daemon raises and resolves them every minute).",
     ),
+    "audit": Entry("syndicator.cli.audit:audit", "The audit trail of admin actions, newest first."),
     "db": Entry("syndicator.cli.db:db", "Database maintenance."),
     "feeds": Entry("syndicator.cli.feeds:feeds", "Inspect feeds."),
     "poll": Entry("syndicator.cli.poll:poll", "Poll every enabled feed now and store what is new."),

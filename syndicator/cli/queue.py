@@ -39,15 +39,25 @@ def _actor(by: str | None) -> str:
 @click.option("--status", type=click.Choice(STATUSES), help="Only posts in this state.")
 @click.option("--feed", metavar="ID", help="Only posts from this feed.")
 @click.option("--channel", metavar="NAME", help="Only posts for this channel.")
+@click.option(
+    "--flagged",
+    is_flag=True,
+    help='Only posts waiting with a reason to check besides the feed\'s review = "required".',
+)
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per post on stdout.")
 @click.pass_obj
 def list_posts(
-    ctx: Context, status: str | None, feed: str | None, channel: str | None, as_json: bool
+    ctx: Context,
+    status: str | None,
+    feed: str | None,
+    channel: str | None,
+    flagged: bool,
+    as_json: bool,
 ) -> None:
     """Posts, newest first, with the next publishing slot of approved ones."""
     app = ctx.app()
     try:
-        rows = service.list_posts(app, status=status, feed=feed, channel=channel)
+        rows = service.list_posts(app, status=status, feed=feed, channel=channel, flagged=flagged)
     except UnknownName as error:
         raise UnknownFilter(str(error)) from None
     if as_json:

@@ -27,7 +27,7 @@ def run(ctx: Context, once: bool) -> None:
     """Poll and publish on schedule until stopped (SIGTERM or Ctrl-C stops cleanly)."""
     app = ctx.app()
     if not once:
-        service.run_forever(app, _admin_page(app))
+        service.run_forever(app, lambda: _admin_page(app))
         return
     cycle = service.run_once(app)
     click.echo(

@@ -1,5 +1,6 @@
-"""`syndicator users add NAME --role ROLE` and `syndicator users list [--json]`: the people who
-sign in to the admin page; `syndicator users token create|list|revoke`: their API tokens."""
+"""`syndicator users add NAME --role ROLE`, `syndicator users passwd NAME` and `syndicator users
+list [--json]`: the people who sign in to the admin page; `syndicator users token
+create|list|revoke`: their API tokens."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import click
 
 from syndicator.cli.context import Context
 from syndicator.cli.output import emit_json, local_time
-from syndicator.services import api_tokens
+from syndicator.services import api_tokens, passwords
 from syndicator.services import users as service
 from syndicator.services.api_tokens import ApiTokenRow
 from syndicator.services.users import Role, User
@@ -36,6 +37,18 @@ def add(ctx: Context, name: str, role: str) -> None:
     click.echo(f"added {user.name} ({user.role})")
 
 
+@users.command("passwd")
+@click.argument("name")
+@click.pass_obj
+def passwd(ctx: Context, name: str) -> None:
+    """Set NAME's password, as an admin does; the sessions NAME has open end. Asked twice on a
+    terminal, else read from the first line of standard input (at least 12 characters, not the
+    name)."""
+    app = ctx.app()
+    user = passwords.set_password(app, name, _password("New password"))
+    click.echo(f"password set for {user.name}; their sessions have ended")
+
+
 @users.command("list")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per user on stdout.")
 @click.pass_obj
@@ -53,9 +66,9 @@ def list_(ctx: Context, as_json: bool) -> None:
         click.echo(_describe(user, app.settings.timezone))
 
 
-def _password() -> str:
+def _password(prompt: str = "Password") -> str:
     if _interactive():
-        entered: str = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+        entered: str = click.prompt(prompt, hide_input=True, confirmation_prompt=True)
         return entered
     line = sys.stdin.readline()
     return line.removesuffix("\n").removesuffix("\r")

@@ -26,6 +26,7 @@ from connectors.rendering import RenderInput as RenderInput
 from connectors.rendering import TextTools
 from syndicator.ingest.normalize.markup import html_to_text, sanitize_html
 from syndicator.ingest.normalize.text import tidy, truncate_words
+from syndicator.ingest.normalize.urls import web_url as web_url  # in TEXT_TOOLS below
 from syndicator.posts.hashtags import build_hashtags
 from syndicator.posts.sandbox import (  # noqa: F401  (limits re-exported for the tests and docs)
     BUDGET,
@@ -45,7 +46,6 @@ CHANNEL_TYPES = registry.TYPES
 SHIPPED_TEMPLATES = Path(__file__).resolve().parent / "default_templates"
 _FIELDS = {"text": "Nội dung", "title": "Tiêu đề", "author": "Tác giả", "description": "Mô tả"}
 _BLANK_LINES = re.compile(r"\n{3,}")
-_WEB_URL = re.compile(r"https?://", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,11 +188,6 @@ class Renderer:
 
     def _label(self, name: str) -> str:
         return f"{self.template_dir.name}/{name}"
-
-
-def web_url(url: str | None) -> str | None:
-    """`url` if it is an http(s) address (the only kind a platform can fetch or a reader open)."""
-    return url if url and _WEB_URL.match(url) else None
 
 
 class _CoreText:

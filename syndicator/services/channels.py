@@ -4,10 +4,11 @@ why, its last error; and lifting a pause by hand (`resume_channel`)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 import structlog
+from pydantic import computed_field
 
 from storage import posts as post_store
 from storage import publishing as publish_store
@@ -15,6 +16,7 @@ from storage.admin_events import record_admin_event
 from storage.session import reading, writing
 from syndicator.errors import SyndicatorError
 from syndicator.services.names import require_known
+from syndicator.services.schemas import documented
 from syndicator.services.tokens import TokenStatus, token_status
 
 if TYPE_CHECKING:
@@ -22,21 +24,31 @@ if TYPE_CHECKING:
 
 log = structlog.get_logger("syndicator.services.channels")
 
+# How long the channels page shows a token check before asking the platforms again.
+TOKEN_CHECK_AGE = timedelta(minutes=5)
 
+
+@documented
 @dataclass(frozen=True)
 class ChannelRow:
+    """One channel: its token, whether it is paused and why, its last error."""
+
     name: str
     type: str
     enabled: bool
-    token: TokenStatus | None  # None: the channel is disabled, nobody asked the platform
+    token: TokenStatus | None
+    """Null for a disabled channel: nobody asked the platform."""
     paused_since: datetime | None
-    paused_until: datetime | None  # None while paused: until a person fixes it
+    paused_until: datetime | None
+    """Null while paused until a person acts."""
     pause_reason: str | None
     last_error: str | None
     last_error_at: datetime | None
 
+    @computed_field  # type: ignore[prop-decorator]  # in the API's answers (schemas.py)
     @property
     def paused(self) -> bool:
+        """Paused: the channel publishes nothing until `paused_until`, or until a person acts."""
         return self.paused_since is not None
 
 
@@ -44,9 +56,10 @@ class ChannelNotPaused(SyndicatorError):
     """Resuming a channel that is not paused."""
 
 
-def channel_report(app: App) -> list[ChannelRow]:
-    """Every configured channel by name: token (asks each enabled platform), pause, last error."""
-    tokens = {status.channel: status for status in token_status(app)}
+def channel_report(app: App, fresh: bool = False) -> list[ChannelRow]:
+    """Every configured channel by name: token, pause, last error. The tokens as each enabled
+    platform answered in the last TOKEN_CHECK_AGE, unless `fresh` (then they are asked now)."""
+    tokens = {s.channel: s for s in token_status(app, None if fresh else TOKEN_CHECK_AGE)}
     rows = []
     with reading(app.migrated_engine()) as session:
         for name, settings in sorted(app.settings.channels.items()):

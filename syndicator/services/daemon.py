@@ -3,6 +3,7 @@ SQLite file either way."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from starlette.types import ASGIApp
@@ -23,11 +24,14 @@ def run_once(app: App) -> Cycle:
         return daemon.run_once(app)
 
 
-def run_forever(app: App, site: ASGIApp | None = None) -> None:
-    """The daemon, until SIGTERM or Ctrl-C (work in flight finishes first); when web.enabled,
-    `site` (the admin page) is served beside the health endpoints."""
+def run_forever(app: App, admin_page: Callable[[], ASGIApp | None] = lambda: None) -> None:
+    """The daemon, until SIGTERM or Ctrl-C (work in flight finishes first). `admin_page` is
+    called once this process holds the daemon lock (so a second `run` that is refused prints
+    no first-admin link and makes none); what it returns is served beside the health
+    endpoints."""
     with daemon.single_daemon(app.settings.database_url(), app.settings.resolve_path("var")):
         app.migrated_engine()
+        site = admin_page()
         daemon.serve(app, app.settings.daemon.shutdown_grace.total_seconds(), site)
 
 

@@ -15,12 +15,14 @@ from storage.session import reading
 from syndicator.errors import FeedError, SyndicatorError
 from syndicator.ingest.dedup import Candidate, candidates
 from syndicator.records import FetchRequest
+from syndicator.services.schemas import documented
 from syndicator.settings_models import FeedSettings
 
 if TYPE_CHECKING:
     from syndicator.app import App
 
 
+@documented
 @dataclass(frozen=True)
 class FeedRow:
     """One feed's state: last success, last error, failures, next poll, recent items."""

@@ -1,13 +1,19 @@
-"""A post as it will appear on its channel, for review screens (the terminal, the admin page)."""
+"""A post as it will appear on its channel, for review screens (the terminal, the admin page),
+and the card the admin page draws it with (the sandbox channel's HTML files use the same one)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 from connectors.registry import kind_of
 from connectors.rendering import Rendered
 from storage.models import Post
+from syndicator.ingest.normalize.urls import web_url as web_url  # the one rule for feed links
+from syndicator.posts import cards
+from syndicator.posts.cards import Card as Card
+
+CARD_TEMPLATES = cards.FOLDER  # card.html, a search path of the web's templates
+CARD_STYLESHEET = cards.STYLESHEET  # card.css, which the web serves
 
 
 @dataclass(frozen=True)
@@ -30,8 +36,7 @@ class Preview:
     @property
     def link_host(self) -> str | None:
         """The link's host, as a link card shows it under the picture ("skhcn.gov.vn")."""
-        host = urlsplit(self.link).hostname if self.link else None
-        return host.removeprefix("www.") if host else None
+        return cards.link_host(self.link)
 
 
 def preview(post: Post) -> Preview:
@@ -50,6 +55,16 @@ def preview(post: Post) -> Preview:
         author=rendered.author,
         description=rendered.description,
     )
+
+
+def card(post_id: int, channel: str, shown: Preview, headline: str) -> Card:
+    """What the card template draws of a post: `headline` is its article's title (the link
+    card's); a kind that shows fields of its own (a Zalo article) gets the article card."""
+    return Card(
+        post_id, channel, shown.text, shown.link, headline, article=bool(shown.fields),
+        cover=shown.cover, title=shown.title, author=shown.author,
+        description=shown.description, template_error=shown.template_error,
+    )  # fmt: skip
 
 
 def current_text(post: Post) -> str:

@@ -24,10 +24,11 @@ class PublishedRow:
     source_url: str | None
 
 
-def published_posts(app: App, limit: int = 50, offset: int = 0) -> list[PublishedRow]:
-    """Published posts, the latest published first; `offset` skips that many (a page)."""
+def published_posts(app: App, limit: int = 50, before_id: int | None = None) -> list[PublishedRow]:
+    """Published posts, the latest published first; with `before_id` (the last post of the
+    page before), the next page."""
     with reading(app.migrated_engine()) as session:
-        rows = post_store.published_newest(session, limit, offset)
+        rows = post_store.published_newest(session, limit, before_id)
     return [
         PublishedRow(
             id=post.id or 0,

@@ -10,7 +10,9 @@ from typing import TYPE_CHECKING, Any
 from sqlmodel import Session
 
 from storage import posts as post_store
+from storage.flags import flags_to_check, standing_flags
 from storage.models import AuditEvent, Item, Post
+from storage.search_text import search_text
 from storage.session import reading
 from syndicator.errors import SyndicatorError
 from syndicator.posts.maker import FAILED, refused_by_platform
@@ -23,12 +25,13 @@ from syndicator.posts.review import describe
 from syndicator.posts.slots import next_slots
 from syndicator.services.names import require_known
 from syndicator.services.posts import Preview, current_text, preview
-from syndicator.services.search import matching_ids, search_key
+from syndicator.services.schemas import documented
 
 if TYPE_CHECKING:
     from syndicator.app import App
 
 
+@documented
 @dataclass(frozen=True)
 class QueueRow:
     """One post in the queue listing."""
@@ -40,20 +43,35 @@ class QueueRow:
     feed: str
     title: str
     url: str | None
-    flags: tuple[str, ...]  # as stored: every reason the post was held for review
-    reasons: tuple[str, ...]  # those that still hold (see standing_reasons)
-    next_slot: datetime | None  # approved posts: when the pacer will send it
-    version: int = 0  # what an approval from the listing names (the version shown)
+    flags: tuple[str, ...]
+    """As stored: every reason the post was held for review."""
+    reasons: tuple[str, ...]
+    """The reasons that still hold: none once the post no longer waits for review."""
+    next_slot: datetime | None
+    """Approved posts: when the pacer will send it."""
+    version: int = 0
+    """What an approval from the listing names: the version listed."""
+    to_check: tuple[str, ...] = ()
+    """The standing reasons besides the feed's `review = "required"`: the post is flagged
+    (the `flagged` filter lists it) exactly when there is one."""
 
 
+@documented
 @dataclass(frozen=True)
 class Reason:
-    code: str  # "watch_word"
-    text: str  # the Vietnamese sentence editors read
+    """Why a post waits for review."""
+
+    code: str
+    """The reason's code: `watch_word`, `template_error`..."""
+    text: str
+    """The Vietnamese sentence editors read."""
 
 
+@documented
 @dataclass(frozen=True)
 class HistoryLine:
+    """One event of the post's audit trail: who did what, when, and why."""
+
     at: datetime
     actor: str
     action: str
@@ -62,11 +80,13 @@ class HistoryLine:
     reason: str | None
 
 
+@documented
 @dataclass(frozen=True)
 class Failure:
-    """Why a failed post failed: `refused` when the platform refused it (nothing published)."""
+    """Why a failed post failed."""
 
     refused: bool
+    """The platform refused the post: nothing was published."""
     error: str | None
 
 
@@ -115,11 +135,9 @@ class ActionResult:
 def standing_reasons(post: Post) -> tuple[str, ...]:
     """The review reasons that still hold. Only a post waiting for review waits for a reason;
     once approved, rejected or published they are history (kept in the post's flags). A
-    template error no longer holds once an editor wrote the text."""
-    if post.status != PENDING:
-        return ()
-    edited = post.edited_text is not None
-    return tuple(f for f in post.flags if not (edited and f.startswith("template_error")))
+    template error no longer holds once an editor wrote the text. The rule is written beside
+    the SQL of the `flagged` filter (storage/flags.py), so the two agree."""
+    return tuple(standing_flags(post))
 
 
 def list_posts(
@@ -134,7 +152,8 @@ def list_posts(
 ) -> list[QueueRow]:
     """Posts, newest first, filtered as asked, at most `limit`, with ids below `before_id` when
     given (the next page). `flagged`: waiting for review with a reason to check besides the
-    feed's `review = "required"` (a watch word, a short body...); `search`: words the
+    feed's `review = "required"` that still holds (a watch word, a short body...; the rows
+    whose `to_check` is not empty); `search`: words the
     title contains, in any case and with or without accents. A feed or channel the settings
     do not know is UnknownName, unless posts for it remain from before it was removed."""
     engine = app.migrated_engine()
@@ -143,13 +162,10 @@ def list_posts(
         "feed": feed,
         "channel": channel,
         "flagged": flagged,
+        "search": search if search and search_text(search) else None,
     }
     with reading(engine) as session:
-        if search and search_key(search):
-            ids = matching_ids(session, search, filters, limit, before_id)
-            rows = sorted(post_store.with_items(session, ids), key=lambda pair: -(pair[0].id or 0))
-        else:
-            rows = post_store.listing(session, **filters, limit=limit, before_id=before_id)
+        rows = post_store.listing(session, **filters, limit=limit, before_id=before_id)
     if not rows:
         require_known("feed", feed, (f.id for f in app.settings.feeds))
         require_known("channel", channel, app.settings.channels)
@@ -170,6 +186,7 @@ def _row(post: Post, item: Item, slot: datetime | None) -> QueueRow:
         reasons=standing_reasons(post),
         next_slot=slot,
         version=post.version,
+        to_check=tuple(flags_to_check(post)),
     )
 
 

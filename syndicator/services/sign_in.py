@@ -64,9 +64,21 @@ class LoginThrottled(LoginRefused):
 
 def authenticate(app: App, name: str, password: str, address: str) -> User:
     """The user, when the name and password match an enabled user and the name is not
-    throttled; LoginThrottled or LoginRefused otherwise. Each try counts as a failure until
-    the password proves right, so parallel tries cannot pass the limit."""
-    key, address = name_key(name)[:NAME_MAX], address[:ADDRESS_MAX]
+    throttled; LoginThrottled or LoginRefused otherwise."""
+    row = verified_password(app, name, password, address)
+    with writing(app.migrated_engine()) as session:
+        forget_failures(session, name, address)
+        user = _logged_in(session, row.id or 0, password, app.clock.now())
+    log.info("user.logged_in", name=user.name, address=address[:ADDRESS_MAX])
+    return user
+
+
+def verified_password(app: App, name: str, password: str, address: str) -> AppUser:
+    """The enabled user's row when the password is theirs, under the login rate limit (also
+    what a password change checks the current password with); LoginThrottled or LoginRefused
+    otherwise. Each try counts as a failure until the caller's `forget_failures`, so parallel
+    tries cannot pass the limit."""
+    key, address = _limited(name, address)
     now, engine = app.clock.now(), app.migrated_engine()
     with writing(engine) as session:
         store.lock(session, key)
@@ -84,11 +96,18 @@ def authenticate(app: App, name: str, password: str, address: str) -> User:
     if row is None or not verified or row.disabled_at is not None:
         log.warning("user.login_refused", name=known, address=address)
         raise LoginRefused()
-    with writing(engine) as session:
-        store.clear_failures(session, key, address)
-        user = _logged_in(session, row.id or 0, password, now)
-    log.info("user.logged_in", name=user.name, address=address)
-    return user
+    return row
+
+
+def forget_failures(session: Session, name: str, address: str) -> None:
+    """A proven password forgets the name's failed tries from that address (in the caller's
+    transaction, beside what the password unlocks)."""
+    store.clear_failures(session, *_limited(name, address))
+
+
+def _limited(name: str, address: str) -> tuple[str, str]:
+    """The name's key and the address as the rate limit stores them (cut to their columns)."""
+    return name_key(name)[:NAME_MAX], address[:ADDRESS_MAX]
 
 
 def _logged_in(session: Session, user_id: int, password: str, now: datetime) -> User:

@@ -42,6 +42,7 @@ class User:
     created_at: datetime | None = field(default=None, compare=False)
     last_login_at: datetime | None = field(default=None, compare=False)
     disabled_at: datetime | None = field(default=None, compare=False)
+    password_changed_at: datetime | None = field(default=None, compare=False)
 
 
 def has_users(app: App) -> bool:
@@ -142,6 +143,7 @@ def user_from_row(row: AppUser) -> User:
         created_at=row.created_at,
         last_login_at=row.last_login_at,
         disabled_at=row.disabled_at,
+        password_changed_at=row.password_changed_at,
     )
 
 

@@ -15,7 +15,17 @@ from syndicator.web.api.app import create_api
 from syndicator.web.guard import Web, form_token_checked
 from syndicator.web.middleware import around
 from syndicator.web.pages import Pages
-from syndicator.web.routes import channels, login, people, post, queue, setup, views
+from syndicator.web.routes import (
+    account,
+    audit,
+    channels,
+    login,
+    people,
+    post,
+    queue,
+    setup,
+    views,
+)
 from syndicator.web.sessions import SessionCodec
 
 if TYPE_CHECKING:
@@ -38,7 +48,7 @@ def create_app(app: App) -> FastAPI:
     site.state.web = Web(app, Pages(app.settings.timezone), SessionCodec(key))
     site.middleware("http")(around)
     errors.install(site)
-    for page in (login, setup, queue, post, views, channels, people):
+    for page in (login, setup, queue, post, views, channels, people, account, audit):
         site.include_router(page.router)
     # The JSON API: its own app (bearer tokens, JSON refusals), outside the form-token check.
     site.mount(API_PREFIX, create_api(app))

@@ -16,17 +16,24 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
-from syndicator.web.language import CATALOGUES, DOMAIN, LANGUAGES
+from syndicator.i18n import CATALOGUES, DOMAIN
+from syndicator.services.posts import CARD_TEMPLATES
+from syndicator.web.language import LANGUAGES
 
 HERE = Path(__file__).parent
 # Templates through Jinja's extractor; Python modules mark ids with _() or labels.N_().
 METHODS = [("templates/**.html", "jinja2.ext:babel_extract"), ("**.py", "python")]
 KEYWORDS = {"_": None, "gettext": None, "N_": None}
+CARD_METHODS = [("**.html", "jinja2.ext:babel_extract")]
 
 
 def used_messages() -> set[str]:
-    """Every message id the templates and the web modules ask to translate."""
-    found = extract_from_dir(str(HERE), METHODS, keywords=KEYWORDS, comment_tags=())
+    """Every message id the templates and the web modules ask to translate, and the post cards'
+    template (shared with the sandbox's HTML files, which show it in Vietnamese)."""
+    found = [
+        *extract_from_dir(str(HERE), METHODS, keywords=KEYWORDS, comment_tags=()),
+        *extract_from_dir(str(CARD_TEMPLATES), CARD_METHODS, keywords=KEYWORDS, comment_tags=()),
+    ]
     return {message if isinstance(message, str) else message[0] for _, _, message, *_ in found}
 
 

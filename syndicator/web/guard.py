@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING
 
 from fastapi import Request
 
-from syndicator.services import users
+from syndicator.services import passwords, users
 from syndicator.web.pages import Pages
-from syndicator.web.sessions import Session, SessionCodec
+from syndicator.web.sessions import Session, SessionCodec, anonymous
 
 if TYPE_CHECKING:
     from syndicator.app import App
@@ -52,9 +52,13 @@ def session(request: Request) -> Session:
 
 
 def signed_in(request: Request) -> users.User:
-    """The user of this session (LoginRequired when none, or when they no longer exist)."""
-    user_id = session(request).user_id
-    user = users.get_user(web(request).app, user_id) if user_id is not None else None
+    """The user of this session (LoginRequired when none, when they are disabled, or when
+    their password changed after the session started: it is replaced by an ended one)."""
+    current, site = session(request), web(request)
+    user = users.get_user(site.app, current.user_id) if current.user_id is not None else None
+    if user is not None and passwords.ended_by_password_change(user, current.started):
+        request.state.session = anonymous(site.app.clock.now(), expired=True)
+        user = None
     if user is None:
         raise LoginRequired
     return user

@@ -48,11 +48,24 @@ ALERT_KINDS = {
     "needs_attention": N_("Post needs attention"),
 }
 
+# Admin actions in the audit trail (storage/states.py, AdminAction).
+ADMIN_ACTIONS = {
+    "first_admin": N_("First administrator created"),
+    "user_add": N_("User added"),
+    "user_role": N_("Role changed"),
+    "user_disable": N_("User disabled"),
+    "user_password": N_("Password changed"),
+    "api_token_create": N_("API token created"),
+    "api_token_revoke": N_("API token revoked"),
+    "channel_resume": N_("Channel resumed"),
+}
+
 # What the users page says after an action succeeded (`?done=`), with the user's name.
 USER_DONE = {
     "added": N_("User %(name)s is added."),
     "role": N_("The role of %(name)s is changed."),
     "disabled": N_("User %(name)s is disabled and can no longer sign in."),
+    "password": N_("The password of %(name)s is changed; their sessions have ended."),
 }
 
 # What a post page says after an action succeeded (`?done=` on the redirect).

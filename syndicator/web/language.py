@@ -1,23 +1,11 @@
-"""Which language a page speaks (Vietnamese unless asked otherwise) and its gettext catalogue."""
+"""Which language a page speaks (Vietnamese unless asked otherwise); its gettext catalogue is
+syndicator.i18n's."""
 
 from __future__ import annotations
-
-import gettext
-from functools import cache
-from pathlib import Path
-
-from babel.support import Translations
 
 LANGUAGES = ("vi", "en")
 DEFAULT = "vi"
 COOKIE = "lang"
-CATALOGUES = Path(__file__).parent / "i18n"
-DOMAIN = "messages"
-
-
-@cache
-def translations(language: str) -> gettext.NullTranslations:
-    return Translations.load(str(CATALOGUES), [language], domain=DOMAIN)
 
 
 def choose(asked: str | None, remembered: str | None, accept_language: str | None) -> str:

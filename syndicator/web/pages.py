@@ -5,16 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from syndicator.i18n import translations
 from syndicator.services import users
+from syndicator.services.posts import CARD_TEMPLATES, web_url
 from syndicator.web import labels
-from syndicator.web.language import translations
 
 if TYPE_CHECKING:
     from syndicator.services.users import User
@@ -28,7 +28,10 @@ class Pages:
     def __init__(self, timezone: str) -> None:
         self.zone = ZoneInfo(timezone)
         self.env = Environment(
-            loader=FileSystemLoader(TEMPLATES), autoescape=True, undefined=StrictUndefined
+            # The post cards' template (card.html) is shared with the sandbox's HTML files.
+            loader=FileSystemLoader([TEMPLATES, CARD_TEMPLATES]),
+            autoescape=True,
+            undefined=StrictUndefined,
         )
         self.env.filters["local"] = self.local_time
         self.env.filters["web_url"] = web_url
@@ -58,10 +61,3 @@ class Pages:
         }
         html = self.env.get_template(template).render(**common, **context)
         return HTMLResponse(html, status_code=status_code)
-
-
-def web_url(value: str | None) -> str | None:
-    """A link from feed text made safe to follow: http(s) only, never `javascript:`."""
-    if value and urlsplit(value).scheme in ("http", "https"):
-        return value
-    return None

@@ -48,6 +48,7 @@ def test_list_show_approve(portal: tuple[Path, LocalServer]) -> None:
         "next_slot",
     }
     assert post["status"] == "pending_review" and post["flags"] == ["review_required"]
+    assert posts(config, "--flagged") == []  # held by the feed's rule alone: nothing to check
     shown = run(config, "queue", "show", str(post["id"])).stdout
     assert "Hội nghị triển khai nhiệm vụ khoa học năm 2027" in shown
     assert "Nguồn tin này luôn cần biên tập viên duyệt." in shown

@@ -34,6 +34,7 @@ CHANNELS: dict[str, ChannelSettings] = {
     "facebook": FacebookSettings(),
     "zalo": ZaloSettings(),
     "off": SandboxSettings(enabled=False),
+    "sandbox": SandboxSettings(),
 }
 
 

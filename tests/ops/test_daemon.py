@@ -245,6 +245,7 @@ def test_sigterm_stops_cleanly_and_a_second_run_exits_1(tmp_path: Path) -> None:
                 timeout=60,
             )
             assert second.returncode == 1 and f"pid {first.pid}" in second.stderr
+            assert "/setup/" not in second.stdout  # refused before it made a link
             first.send_signal(signal.SIGTERM)
             assert first.wait(60) == 0
             assert first.stdout is not None

@@ -8,11 +8,14 @@ import pytest
 from sqlalchemy import Engine
 from structlog.testing import capture_logs
 
+from connectors.base import Health
 from storage import publishing as publish_store
 from storage.session import reading, writing
 from syndicator.app import App
-from syndicator.services import channels
+from syndicator.services import channels, tokens
 from syndicator.services.names import UnknownName
+from syndicator.services.tokens import TokenStatus
+from tests.helpers.clock import FakeClock
 from tests.helpers.posts import feed, make_posts, walk
 
 
@@ -62,3 +65,41 @@ def test_resume_refuses_an_unpaused_or_unknown_channel(app: App) -> None:
         channels.resume_channel(app, "facebook", by="quan-tri")
     with pytest.raises(UnknownName):
         channels.resume_channel(app, "facebok", by="quan-tri")
+
+
+class CountingConnector:
+    """A connector whose check is counted: how often the report asked the platform."""
+
+    def __init__(self) -> None:
+        self.checks = 0
+
+    def check(self) -> Health:
+        self.checks += 1
+        return Health(True, f"checked {self.checks} time(s)")
+
+
+def test_the_report_asks_the_platforms_at_most_once_in_five_minutes(
+    app: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Reports within TOKEN_CHECK_AGE reuse the last check (with its time); at exactly that
+    age the platforms are asked again; `fresh` asks at once; refreshing tokens forgets it."""
+    connector = CountingConnector()
+    monkeypatch.setattr(app, "connectors", lambda: ({"facebook": connector}, {}))
+    clock: FakeClock = app.clock  # type: ignore[assignment]
+    asked_at = clock.now()
+
+    def facebook_token() -> TokenStatus | None:
+        return {row.name: row for row in channels.channel_report(app)}["facebook"].token
+
+    first = facebook_token()
+    assert connector.checks == 1 and first is not None and first.checked_at == asked_at
+    clock.advance(seconds=channels.TOKEN_CHECK_AGE.total_seconds() - 1)
+    assert facebook_token() == first and connector.checks == 1
+    clock.advance(seconds=1)
+    later = facebook_token()
+    assert connector.checks == 2 and later is not None and later.checked_at == clock.now()
+    channels.channel_report(app, fresh=True)
+    assert connector.checks == 3
+    tokens.refresh_tokens(app)
+    facebook_token()
+    assert connector.checks == 4

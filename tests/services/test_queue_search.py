@@ -6,8 +6,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import Engine
 
+from storage.search_text import like_pattern, search_text
 from syndicator.app import App
-from syndicator.services import queue, search
+from syndicator.services import queue
 from tests.helpers.posts import feed, make_posts, parsed
 
 TITLES = [
@@ -26,8 +27,13 @@ TITLES = [
         ("  ", ""),
     ],
 )
-def test_search_key_drops_case_accents_and_spacing(typed: str, key: str) -> None:
-    assert search.search_key(typed) == key
+def test_search_text_drops_case_accents_and_spacing(typed: str, key: str) -> None:
+    assert search_text(typed) == key
+
+
+def test_like_patterns_match_percent_underscore_and_backslash_as_typed() -> None:
+    assert like_pattern("Giảm 50% phí") == "%giam 50\\% phi%"
+    assert like_pattern("ke_hoach\\2027") == "%ke\\_hoach\\\\2027%"
 
 
 @pytest.mark.parametrize(
@@ -41,12 +47,9 @@ def test_search_finds_titles_in_any_case_and_accents(
     assert [row.id for row in queue.list_posts(app, search=typed)] == [ids[n] for n in found]
 
 
-def test_search_pages_newest_first_across_batches(
-    engine: Engine, app: App, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """With batches smaller than the page, the scan goes on until a page of matches is found;
-    the next page starts below the last id shown."""
-    monkeypatch.setattr(search, "BATCH", 2)
+def test_search_pages_newest_first(engine: Engine, app: App) -> None:
+    """A page of matches, newest first; the next page starts below the last id shown; words
+    no title has find nothing; LIKE's wildcards typed by a user match only themselves."""
     ids = [
         make_posts(engine, feed(), parsed(f"{'Hội nghị' if n % 2 else 'Tin'} số {n}", n))[0]
         for n in range(7)
@@ -56,6 +59,9 @@ def test_search_pages_newest_first_across_batches(
     later = queue.list_posts(app, search="hoi nghi", limit=2, before_id=matches[1])
     assert [row.id for row in later] == matches[2:]
     assert queue.list_posts(app, search="không có tin này") == []
+    assert queue.list_posts(app, search="%") == [] and queue.list_posts(app, search="_") == []
+    (percent,) = make_posts(engine, feed(), parsed("Giảm 50% lệ phí trước bạ", 9))
+    assert [row.id for row in queue.list_posts(app, search="50%")] == [percent]
 
 
 def test_flagged_means_a_reason_besides_the_feeds_rule(engine: Engine, app: App) -> None:

@@ -7,13 +7,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, inspect, text
+from sqlalchemy import Engine, MetaData, Table, inspect, text
 from sqlmodel import Session
 
 from storage import items as item_store
 from storage import migrate
 from storage.engine import make_engine
 from storage.models import FeedState
+from storage.search_text import search_text
 from storage.session import reading, writing
 from syndicator.ingest import harvest as ingest
 from syndicator.ingest.dedup import digest, title_digest
@@ -227,12 +228,15 @@ def test_title_keys_become_digests_in_place(engine: Engine) -> None:
         for n, title in enumerate(titles)
     ]
     with writing(engine) as session:
-        ids = item_store.insert_items(session, rows)
+        ids = insert_items_as_in(session, rows)
         item_store.insert_sources(
             session, [source(item_id, "xa", f"k{n}") for n, item_id in enumerate(ids)]
         )
     assert migrate.upgrade(engine) == ("0004", migrate.HEAD)
     assert stored_title_keys(engine) == [(title, title_digest(title)) for title in titles]
+    with engine.connect() as connection:  # and 0011 gave each its searched form
+        texts = connection.execute(text("SELECT search_text FROM item ORDER BY id")).scalars()
+        assert list(texts) == [search_text(title) for title in titles]
     copies = [
         replace(long_article("tinh.gov.vn", n, published=T0 + timedelta(hours=6)), title=title)
         for n, title in enumerate(titles[:2])
@@ -241,6 +245,13 @@ def test_title_keys_become_digests_in_place(engine: Engine) -> None:
     assert (outcome.new, outcome.duplicates) == (0, 2)
     with reading(engine) as session:
         assert item_store.count_items(session) == len(titles)
+
+
+def insert_items_as_in(session: Session, rows: list[dict[str, Any]]) -> list[int]:
+    """Items inserted into the item table as the database has it now (an older schema)."""
+    table = Table("item", MetaData(), autoload_with=session.connection())
+    query = table.insert().returning(table.c.id, sort_by_parameter_order=True)
+    return [int(item_id) for item_id in session.connection().execute(query, rows).scalars()]
 
 
 def test_downgrade_rebuilds_readable_title_keys(engine: Engine) -> None:

@@ -46,6 +46,25 @@ def test_channels_page_shows_the_pause_and_admin_resumes(
     assert again.status_code == 409 and "not paused" in again.text
 
 
+def test_any_user_has_the_tokens_checked_again_now(
+    app: App, client: TestClient, sign_in: SignIn
+) -> None:
+    """The page shows when the platforms were asked; "check now" asks them again (a form with
+    its token: without it nothing is asked)."""
+    token = sign_in("editor")
+    first = client.get("/channels").text
+    asked = app.kept["tokens.checked"][0]
+    assert 'action="/channels/check"' in first and "kiểm tra lúc" in first
+    app.clock.advance(minutes=1)  # type: ignore[attr-defined]
+    client.get("/channels")
+    assert app.kept["tokens.checked"][0] == asked  # the same check, a minute on
+    assert client.post("/channels/check", data={}).status_code == 403
+    assert app.kept["tokens.checked"][0] == asked
+    answer = client.post("/channels/check", data={"csrf": token})
+    assert answer.status_code == 303 and answer.headers["location"] == "/channels"
+    assert app.kept["tokens.checked"][0] == app.clock.now()
+
+
 @pytest.mark.parametrize("role", ["editor", "approver"])
 def test_only_admins_resume(app: App, client: TestClient, sign_in: SignIn, role: str) -> None:
     pause_facebook(app)

@@ -6,16 +6,18 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 
+from storage.session import writing
 from syndicator.app import App
 from syndicator.services import api_tokens, queue, users
 from tests.helpers.clock import FakeClock
-from tests.helpers.posts import feed, make_posts, parsed
+from tests.helpers.posts import BODY, feed, make_posts, parsed, walk
 
 MakeToken = Callable[[str], str]
 OPERATIONS = {
@@ -306,3 +308,135 @@ def test_the_docs_page_needs_no_script(client: TestClient) -> None:
         assert f"<code>{method.upper()} /api/v1{path}</code>" in page.text
     assert "<script" not in page.text and "cdn" not in page.text.lower()
     assert "script-src 'self'" in page.headers["content-security-policy"]
+
+
+WATCHED = "Hội nghị phổ biến văn bản tối mật về quốc phòng năm 2027"
+CARD = {"cover", "title", "author", "description", "link_host"}
+REFUSED = [("approve", "approved"), ("claim", "publishing"), ("refuse", "failed")]
+
+
+def undocumented(
+    value: object, schema: Mapping[str, Any], components: Mapping[str, Any], where: str = ""
+) -> list[str]:
+    """Where an answer and its schema differ: a field the schema does not list, or one it
+    lists that the answer lacks; nested objects and lists too."""
+    schema = components.get(schema.get("$ref", "").rpartition("/")[2], schema)
+    if "anyOf" in schema:  # our schemas: X or null
+        if value is None:
+            return [] if {"type": "null"} in schema["anyOf"] else [f"{where}: null"]
+        (schema,) = [option for option in schema["anyOf"] if option != {"type": "null"}]
+        return undocumented(value, schema, components, where)
+    if isinstance(value, dict):
+        listed = schema.get("properties", {})
+        problems = [f"{where}.{key}: not in the schema" for key in value.keys() - listed.keys()]
+        problems += [f"{where}.{key}: missing" for key in listed.keys() - value.keys()]
+        for key in value.keys() & listed.keys():
+            problems += undocumented(value[key], listed[key], components, f"{where}.{key}")
+        return problems
+    if isinstance(value, list):
+        items = schema.get("items", {})
+        return [
+            p
+            for n, v in enumerate(value)
+            for p in undocumented(v, items, components, f"{where}[{n}]")
+        ]
+    return []
+
+
+def test_every_answer_is_what_the_schema_documents(
+    app: App, engine: Engine, client: TestClient, api_token: MakeToken
+) -> None:
+    """Each operation's answer has exactly the fields its OpenAPI schema lists and requires,
+    nested ones too (a refused post's failure, a channel's token, the preview's card), so a
+    client generated from the schema reads every field."""
+    facebook, zalo = make_posts(engine, feed(channels=("facebook", "zalo")), parsed(WATCHED))
+    with writing(engine) as session:
+        walk(session, facebook, REFUSED, app.clock.now(), last_error="(#200) Permissions error")
+    schema = client.get("/api/v1/openapi.json").json()
+    components = schema["components"]["schemas"]
+    headers = bearer(api_token("approver"))
+    edit = {"text": "Sở KH&CN thông báo: hội nghị dời sang ngày 20/11/2027."}
+    answers = {
+        ("get", "/queue"): client.get("/api/v1/queue", headers=headers),
+        ("get", "/posts/{post_id}"): client.get(f"/api/v1/posts/{facebook}", headers=headers),
+        ("post", "/posts/{post_id}/edit"): client.post(
+            f"/api/v1/posts/{zalo}/edit", json=edit, headers=headers
+        ),
+        ("post", "/posts/{post_id}/approve"): client.post(
+            f"/api/v1/posts/{zalo}/approve", json={"version": 1}, headers=headers
+        ),
+        ("get", "/feeds"): client.get("/api/v1/feeds", headers=headers),
+        ("get", "/channels"): client.get("/api/v1/channels", headers=headers),
+    }
+    assert answers[("get", "/posts/{post_id}")].json()["failure"]["refused"] is True
+    for (method, path), answer in answers.items():
+        assert answer.status_code == 200, (path, answer.text)
+        documented = schema["paths"][path][method]["responses"]["200"]["content"]
+        assert (
+            undocumented(answer.json(), documented["application/json"]["schema"], components) == []
+        )
+    for name, component in components.items():
+        listed = component.get("properties", {})
+        assert listed and set(component.get("required", [])) <= set(listed), name
+
+
+def test_the_preview_carries_the_card_the_page_shows(
+    engine: Engine, client: TestClient, api_token: MakeToken
+) -> None:
+    """A post's preview names the picture, title, author, description and link host that the
+    page's link card or article shows; the schema lists each of them as always there."""
+    facebook, zalo = make_posts(engine, feed(channels=("facebook", "zalo")), parsed(WATCHED))
+    headers = bearer(api_token("editor"))
+
+    def card(post_id: int) -> tuple[object, ...]:
+        preview = client.get(f"/api/v1/posts/{post_id}", headers=headers).json()["preview"]
+        return tuple(
+            preview[key] for key in ("cover", "title", "author", "description", "link_host")
+        )
+
+    cover, host = "https://skhcn.gov.vn/a.jpg", "skhcn.gov.vn"
+    assert card(facebook) == (cover, "", "", "", host)  # a link card: the article's own picture
+    assert card(zalo) == (cover, WATCHED, "Sở KH&CN", BODY, host)
+    preview = client.get("/api/v1/openapi.json").json()["components"]["schemas"]["Preview"]
+    assert set(preview["properties"]) >= CARD and set(preview["required"]) >= CARD
+
+
+def test_flagged_lists_the_rows_with_reasons_to_check(
+    engine: Engine, client: TestClient, api_token: MakeToken
+) -> None:
+    """`flagged=true` lists the posts whose `to_check` is not empty: a post held only by its
+    feed's `review = "required"` keeps that reason in `reasons`, but has nothing to check."""
+    (plain,) = make_posts(engine, feed(), parsed("Thông báo lịch tiếp công dân tháng 11", 1))
+    (watched,) = make_posts(engine, feed(), parsed(WATCHED, 2))
+    headers = bearer(api_token("editor"))
+    rows = {row["id"]: row for row in client.get("/api/v1/queue", headers=headers).json()["posts"]}
+    assert (rows[plain]["reasons"], rows[plain]["to_check"]) == (["review_required"], [])
+    assert rows[watched]["to_check"] == rows[watched]["reasons"][1:]
+    assert rows[watched]["to_check"] and all(
+        r.startswith("watch_word:") for r in rows[watched]["to_check"]
+    )
+    flagged = client.get("/api/v1/queue?flagged=true", headers=headers).json()["posts"]
+    assert [row["id"] for row in flagged] == [watched]
+
+
+def test_no_answer_carries_a_secret(
+    app: App, engine: Engine, client: TestClient, api_token: MakeToken
+) -> None:
+    """No field of the schema is named like a secret, and no answer carries the API token, its
+    digest, or a user's password hash."""
+    (post_id,) = make_posts(engine, feed())
+    token = api_token("admin")
+    digest = hashlib.sha256(token.encode()).hexdigest()
+    schema = client.get("/api/v1/openapi.json").json()
+    fields = [
+        name for c in schema["components"]["schemas"].values() for name in c.get("properties", {})
+    ]
+    assert not [
+        name for name in fields if any(w in name for w in ("digest", "password", "secret", "hash"))
+    ]
+    headers = bearer(token)
+    for path in ("/queue", f"/posts/{post_id}", "/feeds", "/channels", "/openapi.json", "/docs"):
+        answer = client.get(f"/api/v1{path}", headers=headers)
+        assert answer.status_code == 200, path
+        assert token[5:] not in answer.text and digest not in answer.text, path
+        assert "$argon2" not in answer.text, path

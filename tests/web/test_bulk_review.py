@@ -33,6 +33,9 @@ def test_search_and_flagged_filter_the_list(
     flagged = client.get("/?flagged=1").text
     assert f'href="/posts/{secret}"' in flagged and f'href="/posts/{meeting}"' not in flagged
     assert 'name="flagged" value="1" checked' in flagged
+    # The count beside a post is of its reasons to check: none for the feed's rule alone.
+    listing = client.get("/").text
+    assert listing.count('<span class="flag">') == 1 and "2 lý do cần xem" in listing
 
 
 def test_approver_approves_the_versions_shown(

@@ -31,3 +31,9 @@ def test_translations_keep_their_placeholders() -> None:
 def test_compiled_catalogue_is_up_to_date(language: str) -> None:
     """After editing a .po: `python -m syndicator.web.catalogues`."""
     assert po_path(language).with_suffix(".mo").read_bytes() == compiled(language)
+
+
+def test_the_shared_cards_words_are_among_the_messages() -> None:
+    """The post card's template (syndicator/posts/cards/, shared with the sandbox's HTML files)
+    is scanned too, so its words cannot go untranslated."""
+    assert {"Just now", "No cover image", "As it will appear on %(channel)s"} <= used_messages()

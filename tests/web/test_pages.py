@@ -74,6 +74,29 @@ def test_published_posts_link_to_the_platform_and_escape_titles(
     assert "<script" not in page and 'href="javascript:' not in page
 
 
+def test_published_pages_go_older_by_the_last_post_shown(
+    app: App, engine: Engine, client: TestClient, sign_in: SignIn, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A full page links to the next by its last post; the last page has no "older" link; a
+    page after the first links back to the newest. Exactly one page's worth: no "older"."""
+    monkeypatch.setattr("syndicator.web.routes.views.PAGE", 2)
+    ids = [make_posts(engine, feed(), parsed(f"Tin số {n}", n))[0] for n in range(3)]
+    now = app.clock.now()
+    with writing(engine) as session:
+        for minutes, post_id in enumerate(ids):
+            walk(session, post_id, PUBLISH, now, published_at=now - timedelta(minutes=minutes))
+    sign_in("editor")
+    first = client.get("/published").text
+    assert f'href="/published?before={ids[1]}"' in first and 'href="/published">' not in first
+    assert "Tin số 0" in first and "Tin số 2" not in first
+    second = client.get(f"/published?before={ids[1]}").text
+    assert "Tin số 2" in second and "Tin số 0" not in second and "?before=" not in second
+    assert 'href="/published">' in second
+    monkeypatch.setattr("syndicator.web.routes.views.PAGE", 3)
+    assert "?before=" not in client.get("/published").text
+    assert client.get("/published?before=0").status_code == 422
+
+
 def test_feeds_page_shows_state_and_escapes_errors(
     app: App, client: TestClient, sign_in: SignIn
 ) -> None:

@@ -46,6 +46,13 @@ _BAD_PERCENT = re.compile(r"%(?![0-9a-fA-F]{2})")
 
 
 _CONTROL = re.compile("[\x00-\x1f\x7f]")
+_WEB_URL = re.compile(r"https?://", re.IGNORECASE)
+
+
+def web_url(url: str | None) -> str | None:
+    """`url` if it is an http(s) address (the only kind a platform can fetch or a reader open):
+    the one rule for a link or picture from feed text, in posts and on every page."""
+    return url if url and _WEB_URL.match(url) else None
 
 
 def absolute_url(url: str | None, base: str | None) -> str | None:

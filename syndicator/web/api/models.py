@@ -1,6 +1,8 @@
-"""What the API sends and accepts: pydantic models mirroring the services' dataclasses (read from
-their attributes), so the OpenAPI schema documents them. Feed text is data: JSON strings, never
-HTML."""
+"""What the API sends and accepts. Its rows are the services' own frozen dataclasses, answered
+as they are (FastAPI documents them from their docstrings: syndicator/services/schemas.py);
+the models here are only what the API shapes itself: the envelopes of a list (the services
+return bare lists), a refusal, the request bodies, and a post, whose preview differs from the
+service's (see Preview). Feed text is data: JSON strings, never HTML."""
 
 from __future__ import annotations
 
@@ -8,6 +10,10 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from syndicator.services.channels import ChannelRow
+from syndicator.services.feeds import FeedRow
+from syndicator.services.queue import Failure, HistoryLine, QueueRow, Reason
 
 
 class Out(BaseModel):
@@ -22,20 +28,8 @@ class Error(Out):
     error: str = Field(description="Why the request was refused: the service's message.")
 
 
-class QueueRow(Out):
-    id: int
-    item_id: int
-    channel: str
-    status: str
-    feed: str
-    title: str
-    url: str | None
-    flags: list[str] = Field(description="Every reason the post was held for review.")
-    reasons: list[str] = Field(description="The reasons that still hold.")
-    next_slot: datetime | None = Field(description="Approved posts: when it will be sent.")
-    version: int = Field(description="What an approval names: the version listed.")
-
-
+# The lists come in an object (the services return bare lists), so an answer can grow, as the
+# queue's `next_before_id` did, without breaking a client.
 class QueuePage(Out):
     posts: list[QueueRow]
     next_before_id: int | None = Field(
@@ -48,7 +42,12 @@ class PreviewField(Out):
     value: str
 
 
+# Shaped here, not the service's Preview (services/posts.py) as it is: its `fields` are
+# (label, value) pairs, which would come out as bare two-item arrays (clients read {label,
+# value} objects), and its `link_host` is a property, here a field read from it.
 class Preview(Out):
+    """How the post will appear: the text, and what the channel shows around it (the card)."""
+
     channel_type: str
     fields: list[PreviewField] = Field(description="What the channel shows besides the text.")
     text: str = Field(description="What will be published.")
@@ -56,6 +55,13 @@ class Preview(Out):
     template_error: str | None
     original_text: str | None = Field(description="The rendering, when an editor replaced it.")
     edited_by: str | None
+    cover: str | None = Field(description="The picture a link card or an article shows.")
+    title: str = Field(description="The article's own title; empty for a one-message channel.")
+    author: str = Field(description="The article's author; empty for a one-message channel.")
+    description: str = Field(description="The article's summary; empty for a one-message channel.")
+    link_host: str | None = Field(
+        description='The link\'s host, as a link card shows it under the picture ("skhcn.gov.vn").'
+    )
 
     @field_validator("fields", mode="before")
     @classmethod
@@ -68,26 +74,11 @@ class Preview(Out):
         return pairs
 
 
-class Reason(Out):
-    code: str
-    text: str
-
-
-class Failure(Out):
-    refused: bool = Field(description="The platform refused the post: nothing was published.")
-    error: str | None
-
-
-class HistoryLine(Out):
-    at: datetime
-    actor: str
-    action: str
-    from_status: str | None
-    to_status: str
-    reason: str | None
-
-
+# The service's PostDetail with the Preview above; it leaves out `other_channels`, the page's
+# side-by-side view of the item's posts on other channels.
 class PostDetail(Out):
+    """One post in full: its article, how it will appear, why it waits, and its history."""
+
     id: int
     item_id: int
     channel: str
@@ -103,46 +94,8 @@ class PostDetail(Out):
     next_slot: datetime | None
 
 
-class FeedRow(Out):
-    feed: str
-    name: str
-    url: str
-    enabled: bool
-    last_success: datetime | None
-    last_error: str | None
-    error_reason: str | None
-    last_error_at: datetime | None
-    consecutive_failures: int
-    next_poll: datetime | None
-    items_7d: int
-    items_30d: int
-    newest_item: datetime | None
-    broken: bool
-
-
 class Feeds(Out):
     feeds: list[FeedRow]
-
-
-class TokenStatus(Out):
-    channel: str
-    ok: bool
-    detail: str
-    expires_at: datetime | None
-    missing_permissions: list[str]
-
-
-class ChannelRow(Out):
-    name: str
-    type: str
-    enabled: bool
-    token: TokenStatus | None = Field(description="Null for a disabled channel.")
-    paused: bool
-    paused_since: datetime | None
-    paused_until: datetime | None = Field(description="Null while paused: until a person acts.")
-    pause_reason: str | None
-    last_error: str | None
-    last_error_at: datetime | None
 
 
 class Channels(Out):

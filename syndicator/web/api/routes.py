@@ -43,7 +43,13 @@ def list_queue(
     status: Status = None,
     feed: Annotated[str | None, Query(description="A feed's id from the settings.")] = None,
     channel: Annotated[str | None, Query(description="A channel's name.")] = None,
-    flagged: Annotated[bool, Query(description="Only posts waiting with reasons.")] = False,
+    flagged: Annotated[
+        bool,
+        Query(
+            description="Only posts waiting for review with a reason to check besides the "
+            'feed\'s `review = "required"` (rows whose `to_check` is not empty).'
+        ),
+    ] = False,
     search: Annotated[str | None, Query(max_length=200, description="Title words.")] = None,
     limit: Annotated[int, Query(ge=1, le=500, description="Posts per page.")] = 50,
     before_id: Annotated[
@@ -65,8 +71,7 @@ def list_queue(
         search=search,
     )
     following = rows[limit - 1].id if len(rows) > limit else None
-    posts = [models.QueueRow.model_validate(row) for row in rows[:limit]]
-    return models.QueuePage(posts=posts, next_before_id=following)
+    return models.QueuePage(posts=rows[:limit], next_before_id=following)
 
 
 @router.get("/posts/{post_id}", tags=["posts"], summary="Read a post", responses=ACTION_ERRORS)
@@ -115,16 +120,14 @@ def edit_post(request: Request, post_id: int, body: models.Edit, user: Editor) -
 @router.get("/feeds", tags=["feeds"], summary="List the feeds")
 def list_feeds(request: Request, _: Viewer) -> models.Feeds:
     """Every configured feed's state: last success, last error, recent items (needs `view`)."""
-    rows = feeds.feed_report(the_app(request))
-    return models.Feeds(feeds=[models.FeedRow.model_validate(row) for row in rows])
+    return models.Feeds(feeds=feeds.feed_report(the_app(request)))
 
 
 @router.get("/channels", tags=["channels"], summary="List the channels")
 def list_channels(request: Request, _: Viewer) -> models.Channels:
     """Every channel: token status and expiry, pause and why, last error (needs `view`; asks
     each enabled platform about its token)."""
-    rows = channels.channel_report(the_app(request))
-    return models.Channels(channels=[models.ChannelRow.model_validate(row) for row in rows])
+    return models.Channels(channels=channels.channel_report(the_app(request)))
 
 
 def _after(request: Request, post_id: int, refused: str | None) -> models.PostDetail:

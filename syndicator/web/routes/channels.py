@@ -11,6 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from syndicator.errors import SyndicatorError
 from syndicator.services import channels, users
+from syndicator.services.tokens import token_status
 from syndicator.web.guard import require, signed_in, web
 
 router = APIRouter()
@@ -20,6 +21,13 @@ SignedIn = Annotated[users.User, Depends(signed_in)]
 @router.get("/channels")
 def channels_page(request: Request, user: SignedIn, resumed: str = "") -> Response:
     return _page(request, user, resumed=resumed or None)
+
+
+@router.post("/channels/check")
+def check_now(request: Request, user: SignedIn) -> Response:
+    """Ask every platform about its token now, rather than show the last few minutes' check."""
+    token_status(web(request).app)
+    return RedirectResponse("/channels", status_code=303)
 
 
 @router.post("/channels/{name}/resume")

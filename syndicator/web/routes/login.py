@@ -34,7 +34,7 @@ def login(
     try:
         user = sign_in.authenticate(site.app, name, password, address)
     except sign_in.LoginThrottled as throttled:
-        minutes = _minutes(throttled.retry_after)
+        minutes = minutes_to_wait(throttled.retry_after)
         response = site.pages.render(
             request, "login.html", 429, next=safe_next(next), expired=False, wait=minutes
         )
@@ -62,6 +62,6 @@ def safe_next(target: str) -> str:
     return "/"
 
 
-def _minutes(retry_after: timedelta) -> int:
+def minutes_to_wait(retry_after: timedelta) -> int:
     """Whole minutes to wait, at least one."""
     return max(1, math.ceil(retry_after.total_seconds() / 60))

@@ -1,5 +1,5 @@
-"""`/users`, for admins only: the users, adding one, changing a role, disabling one. The users
-service refuses what would leave no enabled admin."""
+"""`/users`, for admins only: the users, adding one, changing a role or a password, disabling
+one. The users service refuses what would leave no enabled admin."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from syndicator.services import users
+from syndicator.services import passwords, users
 from syndicator.web.guard import require, signed_in, web
 from syndicator.web.labels import USER_DONE
 
@@ -52,6 +52,18 @@ def disable(request: Request, user: SignedIn, name: Field) -> Response:
     except users.UserError as refused:
         return _page(request, user, 409, error=str(refused))
     return _done("disabled", disabled.name)
+
+
+@router.post("/users/password")
+def set_password(request: Request, user: SignedIn, name: Field, password: Field) -> Response:
+    """A new password for another user (their sessions end); one's own is changed on
+    /account, with the current password."""
+    require(user, "manage_users")
+    try:
+        changed = passwords.set_password(web(request).app, name, password, by=user.name)
+    except users.UserError as refused:
+        return _page(request, user, 409, error=str(refused))
+    return _done("password", changed.name)
 
 
 def _page(

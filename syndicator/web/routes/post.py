@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import FileResponse, RedirectResponse, Response
 
 from syndicator.errors import SyndicatorError
 from syndicator.services import queue, users
-from syndicator.services.posts import Preview
+from syndicator.services.posts import CARD_STYLESHEET, Card, card
 from syndicator.web.guard import require, signed_in, web
 from syndicator.web.labels import DONE
 
@@ -21,14 +21,11 @@ SignedIn = Annotated[users.User, Depends(signed_in)]
 
 @dataclass(frozen=True)
 class PreviewCard:
-    """What templates/_preview.html draws for one channel's post."""
+    """What templates/_preview.html draws for one channel's post: its card (the template the
+    sandbox's HTML files share) and its status."""
 
-    post_id: int
-    channel: str
+    view: Card
     status: str
-    preview: Preview
-    headline: str  # the link card's title: the article's title
-    article: bool  # the kind shows fields of its own (a Zalo article), else one message
 
 
 def preview_cards(post: queue.PostDetail) -> list[PreviewCard]:
@@ -36,9 +33,15 @@ def preview_cards(post: queue.PostDetail) -> list[PreviewCard]:
     own = [(post.id, post.channel, post.status, post.preview)]
     others = [(o.post_id, o.channel, o.status, o.preview) for o in post.other_channels]
     return [
-        PreviewCard(post_id, channel, status, shown, post.title, bool(shown.fields))
+        PreviewCard(card(post_id, channel, shown, post.title), status)
         for post_id, channel, status, shown in own + others
     ]
+
+
+@router.get("/cards/card.css", include_in_schema=False)
+def card_stylesheet() -> FileResponse:
+    """The cards' stylesheet, kept beside their template (the sandbox's files inline it)."""
+    return FileResponse(CARD_STYLESHEET, media_type="text/css")
 
 
 @router.get("/posts/{post_id}")

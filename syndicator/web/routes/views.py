@@ -17,18 +17,18 @@ PAGE = 50
 
 @router.get("/published")
 def published_page(
-    request: Request, user: SignedIn, page: Annotated[int, Query(ge=1, le=10_000)] = 1
+    request: Request, user: SignedIn, before: Annotated[int | None, Query(ge=1)] = None
 ) -> Response:
     site = web(request)
-    rows = published.published_posts(site.app, PAGE + 1, (page - 1) * PAGE)
+    rows = published.published_posts(site.app, PAGE + 1, before)
+    shown = rows[:PAGE]
     return site.pages.render(
         request,
         "published.html",
         user=user,
-        rows=rows[:PAGE],
-        page=page,
-        following=f"/published?page={page + 1}" if len(rows) > PAGE else None,
-        previous=f"/published?page={page - 1}" if page > 1 else None,
+        rows=shown,
+        following=f"/published?before={shown[-1].id}" if len(rows) > PAGE else None,
+        newest="/published" if before is not None else None,
     )
 
 

@@ -1,0 +1,56 @@
+"""`/audit`, for admins only: the audit trail of admin actions, newest first, filtered by who
+did them and by action, 50 a page (keyset: `?before=` the last event's id)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response
+
+from syndicator.services import audit, users
+from syndicator.web.guard import require, signed_in, web
+
+router = APIRouter()
+# Ids are PostgreSQL INTEGER: a bigger `before` (a hand-edited link) could not name an event.
+MAX_ID = 2**31 - 1
+
+
+@router.get("/audit")
+def audit_page(
+    request: Request,
+    user: Annotated[users.User, Depends(signed_in)],
+    actor: Annotated[str, Query(max_length=200)] = "",
+    action: Annotated[str, Query(max_length=50)] = "",
+    before: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+) -> Response:
+    require(user, "manage_users")
+    site = web(request)
+    chosen = {"actor": actor, "action": action}
+    error, page = None, audit.AuditPage((), None)
+    try:
+        wanted = audit.AuditFilter(actor=actor or None, action=action or None)
+        page = audit.admin_events(site.app, wanted, audit.PAGE, before)
+    except audit.UnknownAction as unknown:
+        error = str(unknown)
+    return site.pages.render(
+        request,
+        "audit.html",
+        400 if error else 200,
+        user=user,
+        rows=page.rows,
+        chosen=chosen,
+        actors=audit.admin_event_actors(site.app),
+        actions=audit.ADMIN_ACTIONS,
+        error=error,
+        following=_page_link(chosen, page.older) if page.older else None,
+        first=_page_link(chosen, None) if before else None,
+    )
+
+
+def _page_link(chosen: dict[str, str], before: int | None) -> str:
+    query = {key: value for key, value in chosen.items() if value}
+    if before is not None:
+        query["before"] = str(before)
+    return "/audit" + (f"?{urlencode(query)}" if query else "")
