@@ -34,7 +34,7 @@ from connectors.rendering import Rendered
 from storage import migrate
 from storage.engine import make_engine
 from storage.models import AuditEvent, Item, Post
-from storage.search_text import search_text
+from storage.search_text import stored_search_text
 from syndicator.app import App
 from syndicator.config import load_settings
 from syndicator.services import users
@@ -133,7 +133,7 @@ def rows_for(n_items: int, seed: int = 11) -> Iterator[tuple[list[dict[str, Any]
                 "id": item_id, "canonical_url": f"https://{host}/tin-tuc/{item_id}.html",
                 "url_key": uuid.UUID(int=item_id).hex, "link": f"https://{host}/tin-tuc/{item_id}.html",
                 "guid": f"{feed}-{item_id}", "title": title, "title_key": uuid.uuid4().hex,
-                "search_text": search_text(title),
+                "search_text": stored_search_text(title),
                 "summary": summary_of(title, name), "content_html": f"<p>{summary_of(title, name)}</p>",
                 "image": f"https://{host}/anh/{item_id}.jpg", "author": None, "categories": ["tin-tuc"],
                 "flags": [], "published_at": at, "first_feed_id": feed, "postable": True, "created_at": at,

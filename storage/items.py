@@ -11,7 +11,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from storage.models import Item, ItemSource, Tombstone
-from storage.search_text import search_text
+from storage.search_text import stored_search_text
 
 # Stay well under SQLite's and PostgreSQL's bound-parameter limits.
 CHUNK = 500
@@ -99,7 +99,7 @@ def insert_items(session: Session, rows: list[dict[str, Any]]) -> list[int]:
     # Core, not the ORM's bulk path: this is the hottest statement of a first poll.
     table = Item.__table__  # type: ignore[attr-defined]
     query = table.insert().returning(table.c.id, sort_by_parameter_order=True)
-    searchable = [{**row, "search_text": search_text(row["title"])} for row in rows]
+    searchable = [{**row, "search_text": stored_search_text(row["title"])} for row in rows]
     return [int(item_id) for item_id in session.connection().execute(query, searchable).scalars()]
 
 

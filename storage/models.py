@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint, event, text
+from sqlalchemy import JSON, Column, Index, UniqueConstraint, event, text
 from sqlmodel import Field, SQLModel
 
 from storage.types import UTCDateTime
@@ -52,7 +52,7 @@ class Item(SQLModel, table=True):
     title: str
     title_key: str = Field(max_length=64)  # digest of the normalized title (dedup.title_digest)
     # The title as searched (storage/search_text.py); null only for rows of a hand-made insert.
-    search_text: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    search_text: str | None = Field(default=None, max_length=500, index=True)
     summary: str = ""
     content_html: str = ""
     image: str | None = None

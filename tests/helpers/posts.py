@@ -16,6 +16,7 @@ from storage import posts as post_store
 from storage.models import Post
 from storage.session import reading, writing
 from storage.states import check_move
+from syndicator.ingest.dedup import title_digest
 from syndicator.posts.maker import (
     NewItem,
     PostMaker,
@@ -83,7 +84,7 @@ def make_posts(
         "link": item.link,
         "guid": item.guid,
         "title": item.title,
-        "title_key": item.title.casefold(),
+        "title_key": title_digest(item.title),
         "summary": item.summary,
         "content_html": item.content_html,
         "image": item.image,

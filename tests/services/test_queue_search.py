@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import Engine
 
-from storage.search_text import like_pattern, search_text
+from storage.search_text import SEARCH_TEXT_MAX, like_pattern, search_text
 from syndicator.app import App
 from syndicator.services import queue
 from tests.helpers.posts import feed, make_posts, parsed
@@ -92,3 +92,17 @@ def test_approve_seen_approves_each_at_its_version(engine: Engine, app: App) -> 
     assert [(r.post_id, r.ok) for r in results] == [(first, True), (second, False)]
     assert queue.show_post(app, first).status == "approved"
     assert queue.show_post(app, second).status == "pending_review"
+
+
+def test_a_title_longer_than_the_kept_form_is_stored_and_found_by_its_beginning(
+    engine: Engine, app: App
+) -> None:
+    """A hostile or broken feed's very long title is stored on both databases (the searched
+    form keeps its first SEARCH_TEXT_MAX characters): words ending at that edge are found,
+    words starting just past it are not."""
+    head = "Thông báo " + "x" * (SEARCH_TEXT_MAX - len("thong bao ") - len(" cuoi")) + " cuối"
+    title = head + " tiếp theo " + "Hội nghị " * 400
+    assert len(search_text(head)) == SEARCH_TEXT_MAX
+    (post_id,) = make_posts(engine, feed(), parsed(title, 1))
+    assert [row.id for row in queue.list_posts(app, search="cuối")] == [post_id]
+    assert queue.list_posts(app, search="tiep theo") == []

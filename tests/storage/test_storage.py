@@ -14,7 +14,7 @@ from storage import items as item_store
 from storage import migrate
 from storage.engine import make_engine
 from storage.models import FeedState
-from storage.search_text import search_text
+from storage.search_text import stored_search_text
 from storage.session import reading, writing
 from syndicator.ingest import harvest as ingest
 from syndicator.ingest.dedup import digest, title_digest
@@ -236,7 +236,7 @@ def test_title_keys_become_digests_in_place(engine: Engine) -> None:
     assert stored_title_keys(engine) == [(title, title_digest(title)) for title in titles]
     with engine.connect() as connection:  # and 0011 gave each its searched form
         texts = connection.execute(text("SELECT search_text FROM item ORDER BY id")).scalars()
-        assert list(texts) == [search_text(title) for title in titles]
+        assert list(texts) == [stored_search_text(title) for title in titles]
     copies = [
         replace(long_article("tinh.gov.vn", n, published=T0 + timedelta(hours=6)), title=title)
         for n, title in enumerate(titles[:2])
