@@ -16,7 +16,11 @@ from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 
+import structlog
+
 from connectors.base import Health, OutgoingPost, Published, Transient
+
+log = structlog.get_logger("connectors.sandbox")
 
 
 class SandboxConnector:
@@ -32,13 +36,23 @@ class SandboxConnector:
             return existing
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            self._write(self._path(post, "html"), self.page(post))
+            self._write(self._path(post, "html"), self._page_of(post))
             self._write(
                 self._path(post, "json"), json.dumps(_jsonable(post), ensure_ascii=False, indent=2)
             )  # last: its presence means done
         except OSError as error:
             raise Transient(f"cannot write to {self.folder}: {error.strerror}") from None
         return self._published(post)
+
+    def _page_of(self, post: OutgoingPost) -> str:
+        """The card page, or the plain one when the card cannot be drawn (a template broken
+        by hand, the database away): the file is a rehearsal's picture, never a reason to
+        hold the post back, and a failure here would fail every attempt alike."""
+        try:
+            return self.page(post)
+        except Exception as error:  # any failure of the drawing: logged, the plain page instead
+            log.warning("sandbox.card_failed", post=post.post_id, error=repr(error))
+            return _plain_page(post)
 
     def find_existing(self, post: OutgoingPost) -> Published | None:
         return self._published(post) if self._path(post, "json").exists() else None

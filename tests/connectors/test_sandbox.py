@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-import pytest
 import requests
+from structlog.testing import capture_logs
 
 from connectors.base import OutgoingPost, Wiring
 from connectors.registry import kind_of
@@ -51,17 +51,24 @@ def test_the_kind_hands_the_wired_page_to_the_connector(tmp_path: Path) -> None:
     assert published.url == (outbox / "post-2027.html").resolve().as_uri()
 
 
-def test_a_page_that_cannot_be_drawn_leaves_the_post_unpublished(tmp_path: Path) -> None:
-    """The page comes before the JSON: when drawing it fails, no JSON says the post is done."""
+def test_a_card_that_cannot_be_drawn_gives_the_plain_page_and_the_post_goes_out(
+    tmp_path: Path,
+) -> None:
+    """A broken card (a template edited by hand, the database away) must not hold the post
+    back forever: the plain escaped page is written instead, the failure logged, and the
+    JSON says the post is done."""
 
     def broken(post: OutgoingPost) -> str:
         raise RuntimeError("template missing")
 
     connector = SandboxConnector(tmp_path / "outbox", broken)
-    with pytest.raises(RuntimeError):
-        connector.publish(POST)
-    assert connector.find_existing(POST) is None
-    assert not (tmp_path / "outbox" / "post-2027.json").exists()
+    with capture_logs() as logs:
+        published = connector.publish(POST)
+    assert connector.find_existing(POST) == published
+    page = (tmp_path / "outbox" / "post-2027.html").read_text(encoding="utf-8")
+    assert page.startswith("<!doctype html>") and "Content-Security-Policy" in page
+    (failed,) = [line for line in logs if line["event"] == "sandbox.card_failed"]
+    assert failed["post"] == POST.post_id and "template missing" in failed["error"]
 
 
 def test_without_a_page_drawer_the_page_is_plain_and_escaped(tmp_path: Path) -> None:

@@ -163,3 +163,14 @@ def test_pages_fit_a_phone_and_label_their_controls(
 
 def _ids_of_controls(page: str) -> list[str]:
     return re.findall(r'<(?:input|select|textarea)(?![^>]*type="hidden")[^>]*\sid="([^"]+)"', page)
+
+
+@pytest.mark.parametrize("path", ["/", "/published", "/audit"])
+def test_a_page_cursor_past_any_id_is_refused_not_a_database_error(
+    client: TestClient, sign_in: SignIn, path: str
+) -> None:
+    """`before` at the largest INTEGER id is a page (empty); one past it is a 422, on both
+    databases (PostgreSQL would fail on comparing an INTEGER with it)."""
+    sign_in("admin")
+    assert client.get(f"{path}?before={2**31 - 1}").status_code == 200
+    assert client.get(f"{path}?before={2**31}").status_code == 422

@@ -16,6 +16,7 @@ from syndicator.services import channels, feeds, queue
 from syndicator.web.api import models
 from syndicator.web.api.auth import Approver, Editor, Rejecter, Viewer, the_app
 from syndicator.web.api.problems import ApiProblem
+from syndicator.web.paging import MAX_ID
 
 ERRORS: dict[int | str, dict[str, object]] = {
     code: {"model": models.Error, "description": what}
@@ -53,7 +54,8 @@ def list_queue(
     search: Annotated[str | None, Query(max_length=200, description="Title words.")] = None,
     limit: Annotated[int, Query(ge=1, le=500, description="Posts per page.")] = 50,
     before_id: Annotated[
-        int | None, Query(ge=1, description="The previous page's `next_before_id`.")
+        int | None,
+        Query(ge=1, le=MAX_ID, description="The previous page's `next_before_id`."),
     ] = None,
 ) -> models.QueuePage:
     """Posts, newest first, filtered; a page of `limit` at a time (needs `view`)."""

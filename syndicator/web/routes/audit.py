@@ -11,10 +11,9 @@ from fastapi.responses import Response
 
 from syndicator.services import audit, users
 from syndicator.web.guard import require, signed_in, web
+from syndicator.web.paging import Before
 
 router = APIRouter()
-# Ids are PostgreSQL INTEGER: a bigger `before` (a hand-edited link) could not name an event.
-MAX_ID = 2**31 - 1
 
 
 @router.get("/audit")
@@ -23,7 +22,7 @@ def audit_page(
     user: Annotated[users.User, Depends(signed_in)],
     actor: Annotated[str, Query(max_length=200)] = "",
     action: Annotated[str, Query(max_length=50)] = "",
-    before: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+    before: Before = None,
 ) -> Response:
     require(user, "manage_users")
     site = web(request)

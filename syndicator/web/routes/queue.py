@@ -12,6 +12,7 @@ from fastapi.responses import Response
 from syndicator.services import queue, users
 from syndicator.services.names import UnknownName
 from syndicator.web.guard import require, signed_in, web
+from syndicator.web.paging import Before
 
 router = APIRouter()
 PAGE = 50
@@ -26,7 +27,7 @@ def queue_page(
     channel: str = "",
     flagged: str = "",
     q: Annotated[str, Query(max_length=200)] = "",
-    before: Annotated[int | None, Query(ge=1)] = None,
+    before: Before = None,
 ) -> Response:
     site = web(request)
     chosen = {"status": status, "feed": feed, "channel": channel, "flagged": flagged, "q": q}

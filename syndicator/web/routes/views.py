@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from syndicator.services import alerts, feeds, published, users
 from syndicator.web.guard import signed_in, web
+from syndicator.web.paging import Before
 
 router = APIRouter()
 SignedIn = Annotated[users.User, Depends(signed_in)]
@@ -16,9 +17,7 @@ PAGE = 50
 
 
 @router.get("/published")
-def published_page(
-    request: Request, user: SignedIn, before: Annotated[int | None, Query(ge=1)] = None
-) -> Response:
+def published_page(request: Request, user: SignedIn, before: Before = None) -> Response:
     site = web(request)
     rows = published.published_posts(site.app, PAGE + 1, before)
     shown = rows[:PAGE]
