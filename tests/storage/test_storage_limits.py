@@ -58,6 +58,7 @@ LIMITED_COLUMNS = {
     "item.url_key": 64,  # dedup.digest: 40
     "item.title_key": 64,  # dedup.title_digest: 40
     "item.first_feed_id": 64,  # a feed id
+    "item.search_text": 500,  # search_text.SEARCH_TEXT_MAX: stored_search_text cuts to it
     "item_source.feed_id": 64,  # a feed id
     "item_source.source_key": 96,  # dedup.digest: 40
     "tombstone.key": 200,  # "src:" or "url:" and a 40-character digest
