@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import func
+from sqlalchemy import Date, String, bindparam, delete, func, text
 from sqlmodel import Session, col, select
 
-from storage.models import FeedState, Item, ItemSource
+from storage.models import FeedErrorDay, FeedState, Item, ItemSource
 
 
 def load_states(session: Session, feed_ids: Collection[str]) -> dict[str, FeedState]:
@@ -34,6 +34,25 @@ def state_for_update(
     elif state.url != url:
         state.url, state.etag, state.last_modified, state.body_hash = url, None, None, None
     return state
+
+
+# One statement on both databases (SQLite >= 3.24 and PostgreSQL share this upsert), without
+# loading a dialect's own insert construct.
+_COUNT_FAILURE = text(
+    "INSERT INTO feed_error_day (day, feed_id, failures) VALUES (:day, :feed_id, 1) "
+    "ON CONFLICT (day, feed_id) DO UPDATE SET failures = feed_error_day.failures + 1"
+).bindparams(bindparam("day", type_=Date()), bindparam("feed_id", type_=String()))
+
+
+def count_failed_poll(session: Session, feed_id: str, day: date) -> None:
+    """One more failed poll of `feed_id` on `day` (UTC), in the caller's transaction."""
+    session.execute(_COUNT_FAILURE, {"day": day, "feed_id": feed_id})
+
+
+def prune_error_days(session: Session, before: date) -> int:
+    """Delete the failed-poll counts of days before `before`; returns how many rows went."""
+    done = session.execute(delete(FeedErrorDay).where(col(FeedErrorDay.day) < before))
+    return int(done.rowcount or 0)  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, Column, Index, UniqueConstraint, event, text
@@ -59,7 +59,7 @@ class Item(SQLModel, table=True):
     author: str | None = None
     categories: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     flags: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
-    published_at: datetime | None = _time()
+    published_at: datetime | None = _time(index=True)  # the report's period (storage/report.py)
     first_feed_id: str = Field(max_length=64, index=True)
     postable: bool = True
     created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
@@ -296,3 +296,15 @@ class AdminEvent(SQLModel, table=True):
     action: str = Field(max_length=32)  # storage.admin_events' callers: user_add, ...
     subject: str = Field(max_length=200)  # the user, token or channel acted on
     detail: str | None = Field(default=None, max_length=500)
+
+
+class FeedErrorDay(SQLModel, table=True):
+    """Failed polls of one feed on one day (UTC), for the report's errors in a period: a count
+    per day rather than a row per poll, since a broken portal fails a thousand times a week."""
+
+    __tablename__ = "feed_error_day"
+
+    # The day first: the report and the weekly prune both read a range of days.
+    day: date = Field(primary_key=True)
+    feed_id: str = Field(primary_key=True, max_length=64)
+    failures: int = 0

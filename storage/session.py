@@ -29,3 +29,15 @@ def writing(engine: Engine) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+@contextmanager
+def reading_snapshot(engine: Engine) -> Iterator[Session]:
+    """A read-only session whose queries all see the database as of its first one, so that
+    several queries add up (a report): REPEATABLE READ, READ ONLY on PostgreSQL, where each
+    statement otherwise sees its own moment; SQLite's read transaction is one snapshot already."""
+    with Session(engine, expire_on_commit=False) as session:
+        if engine.dialect.name == "postgresql":
+            options = {"isolation_level": "REPEATABLE READ", "postgresql_readonly": True}
+            session.connection(execution_options=options)
+        yield session

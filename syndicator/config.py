@@ -20,6 +20,7 @@ from pydantic_settings import (
 
 from syndicator.errors import ConfigError
 from syndicator.posts.pacing import PacingSettings
+from syndicator.report_settings import ReportSettings
 from syndicator.settings_models import (
     CHANNEL_TYPES,
     SECRET_KEYS,
@@ -60,6 +61,7 @@ class Settings(BaseSettings):
     publishing: PublishingSettings = PublishingSettings()
     daemon: DaemonSettings = DaemonSettings()
     alerts: AlertSettings = AlertSettings()
+    report: ReportSettings = ReportSettings()
     web: WebSettings = WebSettings()
     logging: LoggingSettings = LoggingSettings()
     base_dir: Path = Path(".")
@@ -125,6 +127,24 @@ class Settings(BaseSettings):
                     f"pacing.{name}: no channel {name!r}; define [channels.{name}] "
                     f"or remove [pacing.{name}]"
                 )
+        return self
+
+    @model_validator(mode="after")
+    def _report_is_consistent(self) -> Settings:
+        # With no categories listed, a feed's category is free text the report shows as it is;
+        # with a list, a name outside it is a typo that would hide the feed's items.
+        known = self.report.category_ids()
+        for index, feed in enumerate(self.feeds):
+            if known and feed.category and feed.category not in known:
+                raise ValueError(
+                    f"feeds[{index}].category: unknown category {feed.category!r}; add it to "
+                    f"[[report.categories]] or use one of: {self.report.known()}"
+                )
+        if self.report.email and not self.alerts.email_to:
+            raise ValueError(
+                "report.email is true but alerts.email_to is empty; set alerts.email_to "
+                "(and alerts.smtp_host) or set report.email = false"
+            )
         return self
 
     def feed(self, feed_id: str) -> FeedSettings:

@@ -121,6 +121,18 @@ PollInterval = Annotated[Duration, at_least(timedelta(minutes=1))]  # politeness
 Timeout = Annotated[Duration, at_least(timedelta(seconds=1))]
 Tick = Annotated[Duration, at_least(timedelta(seconds=1))]  # the scheduler counts whole seconds
 Words = Annotated[list[str], AfterValidator(_no_blank_item)]
+DAY = timedelta(days=1)
+
+
+def _whole_days(value: timedelta) -> timedelta:
+    # The report counts days: a threshold of "36h" would show as one day and act as one and a half.
+    if value % DAY:
+        raise ValueError('must be whole days, e.g. "7d"')
+    return value
+
+
+# How long a portal may publish nothing before the report calls it stale (issue #12).
+StaleAfter = Annotated[Duration, at_least(DAY), AfterValidator(_whole_days)]
 Email = Annotated[str, AfterValidator(check_email)]
 AddressRange = Annotated[
     ipaddress.IPv4Network | ipaddress.IPv6Network, BeforeValidator(check_network)
@@ -163,6 +175,7 @@ class FeedSettings(Section):
     template: str | None = None
     timezone: str | None = None
     facebook_photo: bool = False
+    stale_after: StaleAfter | None = None  # report.stale_after when unset
 
     @field_validator("id")
     @classmethod

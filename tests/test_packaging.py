@@ -36,6 +36,13 @@ CARD_PAGE = (
     "from syndicator.posts.cards.page import outgoing_card, standalone_page\n"
     "print(standalone_page(outgoing_card(OutgoingPost(1, 'Tin mới'), 'sandbox', 'Tin')))"
 )
+REPORT_PAGE = (
+    "from datetime import UTC, datetime\n"
+    "from syndicator.report.html import render_html\n"
+    "from syndicator.report.model import Report, Totals\n"
+    "now = datetime(2026, 12, 7, tzinfo=UTC)\n"
+    "print(render_html(Report(now, now, now, (), (), (), (), Totals(0, 0, 0, 0, {}))))"
+)
 
 
 def build_wheel(into: Path) -> Path:
@@ -96,6 +103,12 @@ def test_installed_wheel_renders_with_its_own_templates(tmp_path: Path) -> None:
         cwd=tmp_path, env=env,
     ).stdout  # fmt: skip
     assert "Vừa xong" in card_page and ".linkcard-title {" in card_page
+    # The report's file: its templates ship, and speak Vietnamese.
+    report_page = subprocess.run(
+        [str(bin_dir / "python"), "-c", REPORT_PAGE], check=True, capture_output=True, text=True,
+        cwd=tmp_path, env=env,
+    ).stdout  # fmt: skip
+    assert "Báo cáo hoạt động cổng thông tin điện tử" in report_page
     site = tmp_path / "site"
     site.mkdir()
     with LocalServer() as server:

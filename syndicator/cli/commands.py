@@ -52,6 +52,11 @@ COMMANDS: dict[str, Entry] = {
         "syndicator.cli.repost:repost",
         "Make a new post of an article (through review unless --approve).",
     ),
+    "report": Entry(
+        "syndicator.cli.report:report",
+        "The portal activity and coverage report: which portals went quiet, which required "
+        "categories are empty.",
+    ),
     "run": Entry(
         "syndicator.cli.run:run",
         "Poll and publish on schedule until stopped (SIGTERM or Ctrl-C stops cleanly).",

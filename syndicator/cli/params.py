@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import IO, Any
 from urllib.parse import urlsplit
 
 import click
+
+from syndicator.durations import parse_duration
 
 # Ids are PostgreSQL INTEGER columns: a bigger number cannot name a row, and would make the
 # query itself fail ("integer out of range") instead of finding nothing.
@@ -41,3 +44,16 @@ class UnknownFilter(click.ClickException):
 
     def show(self, file: IO[Any] | None = None) -> None:
         click.echo(f"Error: {self.message}", err=True, file=file)
+
+
+def period(_ctx: click.Context, _param: click.Parameter, value: str | None) -> timedelta | None:
+    """A click callback: a duration longer than zero ("30d", "12w", "6h"), else a usage error."""
+    if value is None:
+        return None
+    try:
+        length = parse_duration(value)
+    except ValueError as wrong:
+        raise click.BadParameter(str(wrong)) from None
+    if length <= timedelta(0):
+        raise click.BadParameter(f"{value!r} is no time at all; write e.g. 30d")
+    return length

@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
@@ -130,6 +130,10 @@ def store_harvest(
     state = feed_store.state_for_update(session, harvest.feed.id, harvest.feed.url, known_state)
     if harvest.failed:
         _record_failure(state, harvest, polling)
+        # The report's errors in a period (issue #12): counted per UTC day, with the state.
+        feed_store.count_failed_poll(
+            session, harvest.feed.id, harvest.fetched_at.astimezone(UTC).date()
+        )
         new, duplicates, history, status, first = 0, 0, 0, "error", False
     else:
         first = not state.initialized

@@ -11,11 +11,13 @@ resolves its alert; if it comes back, that is a new alert.
 from __future__ import annotations
 
 import contextlib
+import email.policy
 import smtplib
 import ssl
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from email.message import EmailMessage
+from email.policy import Policy
 from typing import Any, NamedTuple, Protocol
 
 import requests
@@ -192,7 +194,21 @@ def _post_webhook(alert: Alert, url: str, settings: AlertSettings, http: request
 
 def _send_email(alerts: Sequence[Alert], settings: AlertSettings, factory: SmtpFactory) -> bool:
     """One message for all the alerts waiting, to every address in `email_to`."""
-    message = _message(alerts, settings)
+    problem = send_message(_message(alerts, settings), settings, factory)
+    if problem:
+        log.warning(
+            "alert.sent", destination="email", alerts=len(alerts), status="error", error=problem
+        )
+        return False
+    log.info("alert.sent", destination="email", alerts=len(alerts), status="ok")
+    return True
+
+
+def send_message(
+    message: EmailMessage, settings: AlertSettings, factory: SmtpFactory
+) -> str | None:
+    """Send `message` through the alert mail server (STARTTLS and login as the settings say);
+    returns None, or what went wrong with the password blanked out (for the caller's log)."""
     password = settings.smtp_password.get_secret_value() if settings.smtp_password else ""
     try:
         mailer = factory(
@@ -209,19 +225,20 @@ def _send_email(alerts: Sequence[Alert], settings: AlertSettings, factory: SmtpF
                 mailer.quit()
     except (smtplib.SMTPException, OSError) as error:
         text = f"{type(error).__name__}: {error}"
-        text = text.replace(password, "[redacted]") if password else text  # an echoing server
-        log.warning(
-            "alert.sent", destination="email", alerts=len(alerts), status="error", error=text
-        )
-        return False
-    log.info("alert.sent", destination="email", alerts=len(alerts), status="ok")
-    return True
+        return text.replace(password, "[redacted]") if password else text  # an echoing server
+    return None
+
+
+def mail_header(settings: AlertSettings, policy: Policy = email.policy.default) -> EmailMessage:
+    """A message from the alert sender to every address in `email_to`, to fill in."""
+    message = EmailMessage(policy=policy)
+    message["From"] = settings.smtp_from or settings.smtp_user or ""
+    message["To"] = ", ".join(settings.email_to)
+    return message
 
 
 def _message(alerts: Sequence[Alert], settings: AlertSettings) -> EmailMessage:
-    message = EmailMessage()
-    message["From"] = settings.smtp_from or settings.smtp_user or ""
-    message["To"] = ", ".join(settings.email_to)
+    message = mail_header(settings)
     message["Subject"] = (
         f"[Syndicator] {alerts[0].subject}"
         if len(alerts) == 1

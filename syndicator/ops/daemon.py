@@ -2,7 +2,8 @@
 
 Jobs only tick (DESIGN.md, after miniflux): "poll" polls the feeds whose next poll time has come,
 "publish" makes one publishing pass. Each job runs one instance at a time, missed runs are
-coalesced, and a little jitter keeps several daemons from ticking in step.
+coalesced, and a little jitter keeps several daemons from ticking in step. One job keeps the
+calendar instead: "report" writes the weekly report on Mondays at 07:00 local time (report_job).
 """
 
 from __future__ import annotations
@@ -22,17 +23,19 @@ from typing import NamedTuple
 
 import structlog
 from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.cron import CronTrigger
 from starlette.applications import Starlette
 from starlette.routing import Mount
 from starlette.types import ASGIApp
 
 from connectors.base import ConnectorError, RefreshesTokens
+from storage import feeds as feed_store
 from storage import publishing as publishing_store
 from storage.session import writing
 from syndicator.app import App
 from syndicator.errors import SyndicatorError
 from syndicator.ingest.poller import due_feeds
-from syndicator.ops import alerts
+from syndicator.ops import alerts, report_job
 from syndicator.ops.health import Heartbeat, Metrics, Readiness, health_routes
 from syndicator.ops.web_server import WebServer, start_web_server
 
@@ -55,6 +58,8 @@ JOBS = (
     JobSpec("check_tokens", 24 * 3600, 300),  # ask every platform whether its token is still good
     JobSpec("maintain", 7 * 24 * 3600, 600),  # prune leftovers, refresh planner statistics
 )
+
+ERROR_DAYS_KEPT = timedelta(days=400)  # feed_error_day rows older than this are pruned
 
 
 @dataclass
@@ -144,7 +149,9 @@ def maintain(app: App, monitor: Monitor | None = None) -> int:
         steps, old_alerts = publishing_store.prune(
             session, now - timedelta(days=30), now - timedelta(days=365)
         )
-    log.info("database.pruned", steps=steps, alerts=old_alerts)
+        # Failed-poll counts outlive a year's report (and a year-on-year look) by a month.
+        error_days = feed_store.prune_error_days(session, (now - ERROR_DAYS_KEPT).date())
+    log.info("database.pruned", steps=steps, alerts=old_alerts, error_days=error_days)
     with engine.begin() as connection:
         if engine.dialect.name == "sqlite":
             connection.exec_driver_sql("PRAGMA optimize")
@@ -194,7 +201,27 @@ def build_scheduler(app: App, monitor: Monitor | None = None) -> BackgroundSched
             coalesce=True,
             **first,
         )
+    if app.settings.report.weekly:
+        scheduler.add_job(
+            _logged("report", weekly_report, app, monitor),
+            weekly_trigger(app.settings.timezone),
+            id="report",
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=3600,  # a busy or suspended machine still writes it that morning
+        )
     return scheduler
+
+
+def weekly_trigger(timezone: str) -> CronTrigger:
+    """Every Monday at 07:00 in the settings' time zone: the report is there when work starts."""
+    return CronTrigger(day_of_week="mon", hour=7, minute=0, timezone=timezone)
+
+
+def weekly_report(app: App, monitor: Monitor | None = None) -> int:
+    """The report of the last report.period, written to report.folder (and mailed when
+    report.email); a failure is logged by report_job and waits for the next Monday."""
+    return int(report_job.weekly_report(app).error is None)
 
 
 def _logged(
@@ -259,7 +286,7 @@ def serve(app: App, grace: float = 30.0, site: ASGIApp | None = None) -> None:
     scheduler = build_scheduler(app, monitor)
     web = _start_web(app, scheduler, monitor, site)  # first: a taken web.listen stops us clean
     scheduler.start()
-    log.info("daemon.started", jobs=[spec.name for spec in JOBS])
+    log.info("daemon.started", jobs=[job.id for job in scheduler.get_jobs()])
     stop.wait()
     if web is not None:
         web.stop(app.settings.web.request_timeout.total_seconds() + 5)

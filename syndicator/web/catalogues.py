@@ -18,21 +18,32 @@ from babel.messages.pofile import read_po
 
 from syndicator.i18n import CATALOGUES, DOMAIN
 from syndicator.services.posts import CARD_TEMPLATES
+from syndicator.services.report import REPORT_TEMPLATES
 from syndicator.web.language import LANGUAGES
 
 HERE = Path(__file__).parent
+REPORT = REPORT_TEMPLATES.parent  # syndicator/report/
 # Templates through Jinja's extractor; Python modules mark ids with _() or labels.N_().
 METHODS = [("templates/**.html", "jinja2.ext:babel_extract"), ("**.py", "python")]
 KEYWORDS = {"_": None, "gettext": None, "N_": None}
 CARD_METHODS = [("**.html", "jinja2.ext:babel_extract")]
+# The report's file and charts speak the page's language: their templates and the two modules
+# that translate (the rest of syndicator/report/ computes, and says nothing to translate).
+REPORT_METHODS = [
+    ("templates/**.html", "jinja2.ext:babel_extract"),
+    ("charts.py", "python"),
+    ("html.py", "python"),
+]
 
 
 def used_messages() -> set[str]:
-    """Every message id the templates and the web modules ask to translate, and the post cards'
-    template (shared with the sandbox's HTML files, which show it in Vietnamese)."""
+    """Every message id the templates and the web modules ask to translate, the post cards'
+    template (shared with the sandbox's HTML files, which show it in Vietnamese), and the
+    report's file and charts (shared with the /report page)."""
     found = [
         *extract_from_dir(str(HERE), METHODS, keywords=KEYWORDS, comment_tags=()),
         *extract_from_dir(str(CARD_TEMPLATES), CARD_METHODS, keywords=KEYWORDS, comment_tags=()),
+        *extract_from_dir(str(REPORT), REPORT_METHODS, keywords=KEYWORDS, comment_tags=()),
     ]
     return {message if isinstance(message, str) else message[0] for _, _, message, *_ in found}
 

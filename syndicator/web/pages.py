@@ -14,6 +14,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from syndicator.i18n import translations
 from syndicator.services import users
 from syndicator.services.posts import CARD_TEMPLATES, web_url
+from syndicator.services.report import REPORT_TEMPLATES
 from syndicator.web import labels
 
 if TYPE_CHECKING:
@@ -28,8 +29,9 @@ class Pages:
     def __init__(self, timezone: str) -> None:
         self.zone = ZoneInfo(timezone)
         self.env = Environment(
-            # The post cards' template (card.html) is shared with the sandbox's HTML files.
-            loader=FileSystemLoader([TEMPLATES, CARD_TEMPLATES]),
+            # The post cards' template (card.html) is shared with the sandbox's HTML files, the
+            # report's sections (report_sections.html) with the report's standalone file.
+            loader=FileSystemLoader([TEMPLATES, CARD_TEMPLATES, REPORT_TEMPLATES]),
             autoescape=True,
             undefined=StrictUndefined,
         )

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 import requests
+from apscheduler.triggers.cron import CronTrigger
 from click.testing import CliRunner
 
 from syndicator.app import build_app
@@ -40,9 +41,11 @@ def settings(tmp_path: Path, url: str) -> Path:
 
 def test_scheduler_wiring(tmp_path: Path) -> None:
     """poll and publish tick every minute, tokens every 15 minutes, a token check daily and a
-    maintenance weekly; one instance each, missed runs coalesced."""
+    maintenance weekly, the report on Mondays (tests/ops/test_report_job.py); one instance
+    each, missed runs coalesced."""
     app = build_app(settings(tmp_path, "https://a.gov.vn/rss"))
     jobs = {job.id: job for job in build_scheduler(app).get_jobs()}
+    assert isinstance(jobs.pop("report").trigger, CronTrigger)
     intervals = {name: job.trigger.interval.total_seconds() for name, job in jobs.items()}
     assert intervals == {
         "poll": 60,

@@ -85,6 +85,7 @@ LIMITED_COLUMNS = {
     "admin_event.action": 32,  # the services' verbs: user_add, api_token_revoke, ...
     "admin_event.subject": 200,  # a user's name, a token's id, a channel name; cut to fit
     "admin_event.detail": 500,  # a role, a token's label (100); cut to fit
+    "feed_error_day.feed_id": 64,  # a feed id
 }
 LONGEST_ID = "so-xay-dung-tinh-thai-nguyen-cong-thong-tin-dien-tu-tin-tuc-2026"  # 64 characters
 
