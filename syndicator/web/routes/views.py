@@ -27,7 +27,7 @@ def published_page(request: Request, user: SignedIn, before: Before = None) -> R
         user=user,
         rows=shown,
         following=f"/published?before={shown[-1].id}" if len(rows) > PAGE else None,
-        newest="/published" if before is not None else None,
+        first="/published" if before is not None else None,
     )
 
 
