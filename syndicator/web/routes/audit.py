@@ -4,14 +4,13 @@ did them and by action, 50 a page (keyset: `?before=` the last event's id)."""
 from __future__ import annotations
 
 from typing import Annotated
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
 from syndicator.services import audit, users
 from syndicator.web.guard import require, signed_in, web
-from syndicator.web.paging import Before
+from syndicator.web.paging import Before, page_link
 
 router = APIRouter()
 
@@ -43,13 +42,6 @@ def audit_page(
         actors=audit.admin_event_actors(site.app),
         actions=audit.ADMIN_ACTIONS,
         error=error,
-        following=_page_link(chosen, page.older) if page.older else None,
-        first=_page_link(chosen, None) if before else None,
+        following=page_link("/audit", chosen, page.older) if page.older else None,
+        first=page_link("/audit", chosen, None) if before else None,
     )
-
-
-def _page_link(chosen: dict[str, str], before: int | None) -> str:
-    query = {key: value for key, value in chosen.items() if value}
-    if before is not None:
-        query["before"] = str(before)
-    return "/audit" + (f"?{urlencode(query)}" if query else "")

@@ -4,7 +4,6 @@ words of the title, a page at a time; `/queue/bulk` approves or rejects the post
 from __future__ import annotations
 
 from typing import Annotated
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import Response
@@ -12,7 +11,7 @@ from fastapi.responses import Response
 from syndicator.services import queue, users
 from syndicator.services.names import UnknownName
 from syndicator.web.guard import require, signed_in, web
-from syndicator.web.paging import Before
+from syndicator.web.paging import Before, page_link
 
 router = APIRouter()
 PAGE = 50
@@ -47,7 +46,7 @@ def queue_page(
         error = str(unknown)
     more = len(rows) > PAGE
     rows = rows[:PAGE]
-    following = _page_link(chosen, rows[-1].id) if more else None
+    following = page_link("/", chosen, rows[-1].id) if more else None
     return site.pages.render(
         request,
         "queue.html",
@@ -60,15 +59,8 @@ def queue_page(
         channels=sorted(site.app.settings.channels),
         error=error,
         following=following,
-        first=_page_link(chosen, None) if before else None,
+        first=page_link("/", chosen, None) if before else None,
     )
-
-
-def _page_link(chosen: dict[str, str], before: int | None) -> str:
-    query = {key: value for key, value in chosen.items() if value}
-    if before is not None:
-        query["before"] = str(before)
-    return "/?" + urlencode(query)
 
 
 @router.post("/queue/bulk")
