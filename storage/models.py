@@ -69,7 +69,10 @@ class ItemSource(SQLModel, table=True):
     """One portal's copy of an item: the same article seen on several feeds has several sources."""
 
     __tablename__ = "item_source"
-    __table_args__ = (UniqueConstraint("feed_id", "source_key", name="uq_item_source_feed_key"),)
+    __table_args__ = (
+        UniqueConstraint("feed_id", "source_key", name="uq_item_source_feed_key"),
+        Index("ix_item_source_category_rules", "category_rules", "id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     item_id: int = Field(foreign_key="item.id", index=True)
@@ -78,6 +81,10 @@ class ItemSource(SQLModel, table=True):
     guid: str | None = None
     link: str | None = None
     seen_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    # The report's category for this copy ("" when no rule matched: the feed's own category
+    # applies), and the digest of the rules that gave it (storage/categories.py).
+    category: str | None = Field(default=None, max_length=64)
+    category_rules: str | None = Field(default=None, max_length=16)
 
 
 class Tombstone(SQLModel, table=True):

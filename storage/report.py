@@ -19,8 +19,9 @@ from storage.models import FeedErrorDay, FeedState, Item, ItemSource, Post
 
 CHUNK = 500  # feed ids per IN (...): well under both databases' parameter limits
 
-# (feed id, item id, folded title or None, title when it has no folded form, link)
-PeriodItem = tuple[str, int, str | None, str | None, str | None]
+# (feed id, item id, stored category or None, then what classifying it reads where there is
+# none: folded title or None, title when it has no folded form, link)
+PeriodItem = tuple[str, int, str | None, str | None, str | None, str | None]
 
 
 def _item_time() -> ColumnElement[Any]:
@@ -100,18 +101,23 @@ def last_items(
     return found
 
 
-def period_items(session: Session, since: datetime, until: datetime) -> Iterator[PeriodItem]:
-    """Every (feed, item) of [since, until) with what the classification reads: the title as
-    searched (storage/search_text.py), the title itself only where that is missing (rows of a
-    hand-made insert), and the feed's link to it."""
+def period_items(
+    session: Session, since: datetime, until: datetime, digest: str
+) -> Iterator[PeriodItem]:
+    """Every (feed, item) of [since, until) with its category as stored under the rules of
+    `digest` (storage/categories.py); where there is none, what classifying it reads: the title
+    as searched (storage/search_text.py), the title itself only where that is missing (rows of
+    a hand-made insert), and the feed's link to it."""
     searched = col(Item.search_text)
+    stored = col(ItemSource.category_rules) == digest
     query = (
         select(
             col(ItemSource.feed_id),
             col(Item.id),
-            searched,
-            case((searched.is_(None), col(Item.title))),
-            func.coalesce(col(ItemSource.link), col(Item.link)),
+            case((stored, col(ItemSource.category))),
+            case((stored, None), else_=searched),
+            case((stored, None), (searched.is_(None), col(Item.title))),
+            case((stored, None), else_=func.coalesce(col(ItemSource.link), col(Item.link))),
         )
         .join(Item, col(Item.id) == col(ItemSource.item_id))
         .where(_in_period(since, until))

@@ -1,8 +1,9 @@
 """The daemon: APScheduler ticks, the database decides what is due, the domain does the work.
 
 Jobs only tick (DESIGN.md, after miniflux): "poll" polls the feeds whose next poll time has come,
-"publish" makes one publishing pass. Each job runs one instance at a time, missed runs are
-coalesced, and a little jitter keeps several daemons from ticking in step. One job keeps the
+"publish" makes one publishing pass, "classify" stores the report's category of new items. Each
+job runs one instance at a time, missed runs are coalesced, and a little jitter keeps several
+daemons from ticking in step. One job keeps the
 calendar instead: "report" writes the weekly report on Mondays at 07:00 local time (report_job).
 """
 
@@ -38,6 +39,7 @@ from syndicator.ingest.poller import due_feeds
 from syndicator.ops import alerts, report_job
 from syndicator.ops.health import Heartbeat, Metrics, Readiness, health_routes
 from syndicator.ops.web_server import WebServer, start_web_server
+from syndicator.report.categorize import classify_stored
 
 log = structlog.get_logger("syndicator.ops.daemon")
 
@@ -54,6 +56,7 @@ JOBS = (
     JobSpec("poll", TICK, 5),
     JobSpec("publish", TICK, 5),
     JobSpec("alerts", TICK, 5),
+    JobSpec("classify", TICK, 5),  # the report's category of each new item (report/categorize)
     JobSpec("tokens", 15 * 60, 30),  # refresh rotating tokens (Zalo: 25 h) well before expiry
     JobSpec("check_tokens", 24 * 3600, 300),  # ask every platform whether its token is still good
     JobSpec("maintain", 7 * 24 * 3600, 600),  # prune leftovers, refresh planner statistics
@@ -107,6 +110,11 @@ def raise_alerts(app: App, monitor: Monitor | None = None) -> int:
         app.token_lifetimes(),
     )
     return len(opened)
+
+
+def classify_items(app: App, monitor: Monitor | None = None) -> int:
+    """Store the report's category of the items not yet classified under the current rules."""
+    return classify_stored(app.migrated_engine(), app.settings.report.rules)
 
 
 def refresh_tokens(app: App, monitor: Monitor | None = None) -> int:
@@ -170,8 +178,11 @@ class Cycle(NamedTuple):
 
 def run_once(app: App) -> Cycle:
     """One full cycle, for cron: the daemon's every-tick jobs in turn (poll what is due, publish
-    what is due, raise and resolve alerts), so a cron install hears about a paused channel."""
-    return Cycle(poll_due(app), publish_due(app), raise_alerts(app))
+    what is due, raise and resolve alerts, classify new items), so a cron install hears about
+    a paused channel and its reports read stored categories."""
+    cycle = Cycle(poll_due(app), publish_due(app), raise_alerts(app))
+    classify_items(app)
+    return cycle
 
 
 def build_scheduler(app: App, monitor: Monitor | None = None) -> BackgroundScheduler:
@@ -181,6 +192,7 @@ def build_scheduler(app: App, monitor: Monitor | None = None) -> BackgroundSched
         "poll": poll_due,
         "publish": publish_due,
         "alerts": raise_alerts,
+        "classify": classify_items,
         "tokens": refresh_tokens,
         "check_tokens": check_tokens,
         "maintain": maintain,

@@ -10,6 +10,8 @@ accents, đ as d), word by word: "dau thau" finds "Đấu thầu,", and "đầu 
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 import string
 import unicodedata
@@ -21,6 +23,9 @@ from storage.search_text import search_text
 from syndicator.report_settings import RuleSettings
 
 UNCATEGORIZED = ""
+# Part of the rules' digest: bump it when the way rules match changes (the words, the folding),
+# so that the categories stored under the old way are classified again (storage/categories.py).
+MATCHING_VERSION = 1
 
 Phrase = tuple[str, ...]
 
@@ -54,6 +59,7 @@ def words(text: str) -> Phrase:
 class Classifier:
     """The rules, compiled (see the module's docstring)."""
 
+    digest: str  # of the rules and MATCHING_VERSION: what stored categories were made under
     categories: tuple[str, ...]  # rule index -> its category
     starts: dict[str, tuple[tuple[Phrase, int], ...]]  # first word -> (keyword, rule index)
     paths: tuple[tuple[str, int], ...]  # (url path in lower case, rule index), by rule
@@ -71,11 +77,18 @@ class Classifier:
             (path.lower(), index) for index, rule in enumerate(rules) for path in rule.url_paths
         )
         return cls(
+            digest=rules_digest(rules),
             categories=tuple(rule.category for rule in rules),
             starts={word: tuple(found) for word, found in starts.items()},
             paths=paths,
             any_path=re.compile("|".join(re.escape(path) for path, _ in paths)),
         )
+
+    def stored_category(self, searched: str | None, title: str | None, link: str | None) -> str:
+        """The rules' category of an item as a row stores it (its folded title, or its title
+        where the row has no folded form), UNCATEGORIZED when no rule matches."""
+        folded = searched if searched is not None else search_text(title or "")
+        return self.category(folded, link, UNCATEGORIZED)
 
     def category(self, searched_title: str, link: str | None, default: str) -> str:
         """The category of an item with this title (already in its searched form) and link."""
@@ -108,6 +121,13 @@ class Classifier:
             if part in path:
                 return rule
         return best
+
+
+def rules_digest(rules: Sequence[RuleSettings]) -> str:
+    """16 hex digits that change with any rule, their order, or MATCHING_VERSION."""
+    described = [[rule.category, list(rule.keywords), list(rule.url_paths)] for rule in rules]
+    text = json.dumps([MATCHING_VERSION, described], ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 # scheme://host, then the path up to the query or fragment: what urlsplit finds, in a tenth of

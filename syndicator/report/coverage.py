@@ -37,13 +37,14 @@ def agency_coverage(
     # Per feed id: its agency's sets and its default category (one look-up per row).
     by_feed = {feed.id: (found[agency_of(feed)], feed.category) for feed in feeds}
     every: set[int] = set()
-    classify = classifier.category
-    for feed_id, item_id, searched, title, link in rows:
+    classify = classifier.stored_category
+    for feed_id, item_id, stored, searched, title, link in rows:
         known = by_feed.get(feed_id)
         if known is None:  # a feed no longer in the settings
             continue
-        folded = searched if searched is not None else search_text(title or "")
-        known[0][classify(folded, link, known[1])].add(item_id)
+        if stored is None:  # the classify job has not reached it (or the rules changed)
+            stored = classify(searched, title, link)
+        known[0][stored or known[1]].add(item_id)
         every.add(item_id)
     order = [category.id for category in categories] + [UNCATEGORIZED]
     required = [category.id for category in categories if category.required]

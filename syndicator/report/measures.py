@@ -45,7 +45,7 @@ def measure(
     )
     categories = report_categories(settings)
     classifier = Classifier.compile(settings.report.rules)
-    rows = report_store.period_items(session, span.since, span.until)
+    rows = report_store.period_items(session, span.since, span.until, classifier.digest)
     coverage, items = agency_coverage(rows, settings.feeds, classifier, categories)
     totals = Totals(
         portals=len(portals),

@@ -40,7 +40,7 @@ def settings(tmp_path: Path, url: str) -> Path:
 
 
 def test_scheduler_wiring(tmp_path: Path) -> None:
-    """poll and publish tick every minute, tokens every 15 minutes, a token check daily and a
+    """poll, publish, alerts and classify tick every minute, tokens every 15 minutes, a token check daily and a
     maintenance weekly, the report on Mondays (tests/ops/test_report_job.py); one instance
     each, missed runs coalesced."""
     app = build_app(settings(tmp_path, "https://a.gov.vn/rss"))
@@ -51,6 +51,7 @@ def test_scheduler_wiring(tmp_path: Path) -> None:
         "poll": 60,
         "publish": 60,
         "alerts": 60,
+        "classify": 60,
         "tokens": 900,
         "check_tokens": 86400,
         "maintain": 604800,
@@ -79,6 +80,12 @@ def test_run_once_polls_and_publishes(tmp_path: Path) -> None:
         result = CliRunner().invoke(cli, ["--config", str(config), "run", "--once"])
     assert result.exit_code == 0 and "polled 1 feed, handled 1 post" in result.stdout
     assert list((tmp_path / "var" / "outbox").glob("post-*.json"))
+    # The cycle ends with the classify job: the new item's category is stored for the report.
+    import sqlite3
+
+    with sqlite3.connect(tmp_path / "var" / "syndicator.db") as connection:
+        rules = connection.execute("SELECT category, category_rules FROM item_source").fetchall()
+    assert len(rules) == 1 and rules[0][0] == "" and len(rules[0][1]) == 16
 
 
 def test_bundled_feeds_backfill_into_the_review_queue(tmp_path: Path) -> None:

@@ -13,17 +13,30 @@ from sqlalchemy import Engine
 
 from storage.models import FeedState
 from storage.session import reading_snapshot, writing
+from syndicator.report.categorize import classify_stored
 from syndicator.report.measures import measure
 from syndicator.report.model import PortalActivity, Report
-from tests.helpers.report_province import D_CREATED, SINCE, UNTIL, fill, province_app
+from tests.helpers.report_province import (
+    D_CREATED,
+    ITEMS,
+    SINCE,
+    UNTIL,
+    fill,
+    province_app,
+)
 
 GENERATED = UNTIL + timedelta(minutes=3)
+SOURCES = sum(len(feeds) for _, _, feeds, _, _ in ITEMS)  # one row per portal that carried one
 
 
-@pytest.fixture
-def report(engine: Engine, tmp_path: Path) -> Report:
+@pytest.fixture(params=["classified by the report", "stored by the classify job"])
+def report(engine: Engine, tmp_path: Path, request: pytest.FixtureRequest) -> Report:
+    """The province's report: every figure is the same whether the report classifies the items
+    itself or reads the categories the daemon's classify job stored."""
     fill(engine)
     app = province_app(engine, tmp_path)
+    if request.param == "stored by the classify job":
+        assert classify_stored(engine, app.settings.report.rules) == SOURCES
     with reading_snapshot(engine) as session:
         return measure(session, app.settings, SINCE, UNTIL, GENERATED)
 

@@ -19,6 +19,7 @@ from syndicator.ingest.harvest import Harvest
 from syndicator.records import FetchResult
 from syndicator.settings_models import FeedSettings
 from tests.helpers.long_items import POLLING, harvest
+from tests.helpers.migrations import migrate_to
 
 # Monday 7/12/2026 00:30 in Hanoi is still Sunday 6/12 in UTC: the day is UTC's.
 LATE = datetime(2026, 12, 6, 17, 30, tzinfo=UTC)
@@ -78,15 +79,6 @@ def test_prune_keeps_the_cut_off_day(engine: Engine) -> None:
     with writing(engine) as session:
         assert feed_store.prune_error_days(session, cut) == 1
     assert sorted(day for _, day in counts(engine)) == [cut, cut + timedelta(days=1)]
-
-
-def migrate_to(engine: Engine, revision: str, *, down: bool = False) -> None:
-    from alembic import command
-
-    config = migrate._config(engine)
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        (command.downgrade if down else command.upgrade)(config, revision)
 
 
 def published_index(engine: Engine) -> bool:

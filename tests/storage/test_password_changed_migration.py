@@ -12,17 +12,9 @@ from sqlmodel import select
 from storage import migrate
 from storage.models import AppUser
 from storage.session import reading, writing
+from tests.helpers.migrations import migrate_to
 
 T = datetime(2026, 12, 3, 2, 15, 30, 123456, tzinfo=UTC)
-
-
-def migrate_to(engine: Engine, revision: str, *, down: bool = False) -> None:
-    from alembic import command
-
-    config = migrate._config(engine)
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        (command.downgrade if down else command.upgrade)(config, revision)
 
 
 def columns(engine: Engine) -> set[str]:

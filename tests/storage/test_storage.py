@@ -20,6 +20,7 @@ from syndicator.ingest import harvest as ingest
 from syndicator.ingest.dedup import digest, title_digest
 from syndicator.ingest.normalize.text import title_key
 from tests.helpers.long_items import LONG_TITLE, POLLING, harvest, long_article
+from tests.helpers.migrations import migrate_to
 from tests.helpers.rows import item_row
 
 T0 = datetime(2026, 11, 1, 3, 0, tzinfo=UTC)
@@ -196,16 +197,6 @@ def test_upgrade_in_place_keeps_data(tmp_path) -> None:
             "https://skhcn.gov.vn/rss"
         )
         assert connection.execute(text("SELECT count(*) FROM post")).scalar() == 0
-
-
-def migrate_to(engine: Engine, revision: str, *, down: bool = False) -> None:
-    """Move the schema to `revision` with Alembic itself, as `db upgrade` would."""
-    from alembic import command
-
-    config = migrate._config(engine)
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        (command.downgrade if down else command.upgrade)(config, revision)
 
 
 def stored_title_keys(engine: Engine) -> list[tuple[str, str]]:
