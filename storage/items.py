@@ -33,6 +33,17 @@ def existing_source_keys(session: Session, feed_id: str, keys: Collection[str]) 
     return found
 
 
+def stored_links(session: Session, feed_id: str, links: Collection[str]) -> set[str]:
+    """Which of `links` the feed's stored items already have (as their source's link)."""
+    found: set[str] = set()
+    for chunk in _chunks(links):
+        query = select(ItemSource.link).where(
+            ItemSource.feed_id == feed_id, col(ItemSource.link).in_(chunk)
+        )
+        found.update(link for link in session.exec(query) if link is not None)
+    return found
+
+
 def tombstoned(session: Session, keys: Collection[str]) -> set[str]:
     found: set[str] = set()
     for chunk in _chunks(keys):

@@ -315,3 +315,15 @@ class FeedErrorDay(SQLModel, table=True):
     day: date = Field(primary_key=True)
     feed_id: str = Field(primary_key=True, max_length=64)
     failures: int = 0
+
+
+class StoredFeed(SQLModel, table=True):
+    """A portal an admin added on the web page (issue #13), beside the feeds of settings.toml:
+    its `[[feeds]]` table as JSON (storage/stored_feeds.py)."""
+
+    __tablename__ = "stored_feed"
+
+    id: str = Field(primary_key=True, max_length=64)  # the feed id: a slug
+    settings: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    created_by: str = Field(max_length=64)  # the admin's user name
+    created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))

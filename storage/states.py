@@ -177,6 +177,7 @@ class Permission(StrEnum):
     REJECT = "reject"
     MANAGE_USERS = "manage_users"
     RESUME_CHANNELS = "resume_channels"
+    MANAGE_FEEDS = "manage_feeds"  # add and remove portals on the admin page
 
 
 class AdminAction(StrEnum):
@@ -190,6 +191,8 @@ class AdminAction(StrEnum):
     API_TOKEN_CREATE = "api_token_create"  # noqa: S105 (an action's name, not a secret)
     API_TOKEN_REVOKE = "api_token_revoke"  # noqa: S105 (an action's name, not a secret)
     CHANNEL_RESUME = "channel_resume"
+    FEED_ADD = "feed_add"  # a portal added on the admin page (stored_feed)
+    FEED_REMOVE = "feed_remove"
 
 
 _P = Permission

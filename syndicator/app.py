@@ -27,11 +27,13 @@ if TYPE_CHECKING:
     from storage.tokens import SqlTokenStore
     from syndicator.ingest.fetch import Fetcher
     from syndicator.ingest.poller import Poller
+    from syndicator.ingest.robots import RobotsRules
     from syndicator.posts.maker import PostMaker
     from syndicator.posts.queue import ReviewQueue
     from syndicator.posts.render import Renderer
     from syndicator.publish.publisher import Publisher
     from syndicator.records import FeedParser
+    from syndicator.settings_models import FeedSettings
 
 
 @dataclass
@@ -60,6 +62,20 @@ class App:
                 self._migrated = True
         return self.engine
 
+    def feeds(self) -> list[FeedSettings]:
+        """The settings file's feeds, then the portals added on the admin page, read from the
+        database at each call (one small query), so a daemon polls a new one at its next tick."""
+        from syndicator.feed_list import added_feeds
+
+        return [*self.settings.feeds, *added_feeds(self.settings, self.migrated_engine())]
+
+    def settings_with_added_feeds(self) -> Settings:
+        """The settings with every feed of `feeds()`, for what takes whole settings (the
+        report, `poll --feed`)."""
+        from syndicator.feed_list import added_feeds
+
+        return self.settings.with_feeds(added_feeds(self.settings, self.migrated_engine()))
+
     @cached_property
     def http(self) -> requests.Session:
         from syndicator.http import build_session, user_agent
@@ -83,6 +99,15 @@ class App:
             clock=self.clock,
             allow_networks=polling.allow_networks,
         )
+
+    @cached_property
+    def robots(self) -> RobotsRules:
+        """robots.txt of the portals read as pages (listings, discovery), kept per host."""
+        from syndicator.http import user_agent
+        from syndicator.ingest.robots import RobotsRules
+
+        agent = user_agent(self.settings.polling.contact)
+        return RobotsRules(self.fetcher, user_agent=agent, clock=self.clock)
 
     @cached_property
     def parser(self) -> FeedParser:
@@ -121,7 +146,7 @@ class App:
         from syndicator.posts.queue import ReviewQueue
 
         return ReviewQueue(
-            self.migrated_engine(), self.renderer, self.settings.channels, self.settings.feeds
+            self.migrated_engine(), self.renderer, self.settings.channels, self.feeds()
         )
 
     def connectors(self) -> tuple[dict[str, Connector], dict[str, str]]:
@@ -226,6 +251,7 @@ class App:
             clock=self.clock,
             polling=self.settings.polling,
             timezone=self.settings.timezone,
+            robots=self.robots,
         )
 
     def close(self) -> None:

@@ -6,7 +6,7 @@ import os
 import re
 import stat
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -114,13 +114,9 @@ class Settings(BaseSettings):
                     f"feeds[{index}].id: {feed.id!r} is used twice; give each feed its own id"
                 )
             seen.add(feed.id)
-            for channel in feed.channels:
-                if channel not in self.channels:
-                    known = ", ".join(sorted(self.channels)) or "none"
-                    raise ValueError(
-                        f"feeds[{index}].channels: unknown channel {channel!r}; "
-                        f"define [channels.{channel}] or use one of: {known}"
-                    )
+            problem = self.channel_problem(feed)
+            if problem:
+                raise ValueError(f"feeds[{index}].channels: {problem}")
         for name in self.pacing:
             if name not in self.channels:
                 raise ValueError(
@@ -131,21 +127,50 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _report_is_consistent(self) -> Settings:
-        # With no categories listed, a feed's category is free text the report shows as it is;
-        # with a list, a name outside it is a typo that would hide the feed's items.
-        known = self.report.category_ids()
         for index, feed in enumerate(self.feeds):
-            if known and feed.category and feed.category not in known:
-                raise ValueError(
-                    f"feeds[{index}].category: unknown category {feed.category!r}; add it to "
-                    f"[[report.categories]] or use one of: {self.report.known()}"
-                )
+            problem = self.category_problem(feed)
+            if problem:
+                raise ValueError(f"feeds[{index}].category: {problem}")
         if self.report.email and not self.alerts.email_to:
             raise ValueError(
                 "report.email is true but alerts.email_to is empty; set alerts.email_to "
                 "(and alerts.smtp_host) or set report.email = false"
             )
         return self
+
+    def channel_problem(self, feed: FeedSettings) -> str | None:
+        """Why `feed` names a channel these settings do not define, or None."""
+        for channel in feed.channels:
+            if channel not in self.channels:
+                known = ", ".join(sorted(self.channels)) or "none"
+                return (
+                    f"unknown channel {channel!r}; define [channels.{channel}] or use one of: "
+                    f"{known}"
+                )
+        return None
+
+    def category_problem(self, feed: FeedSettings) -> str | None:
+        """Why `feed`'s category is not one of [[report.categories]], or None. With no
+        categories listed a feed's category is free text the report shows as it is; with a
+        list, a name outside it is a typo that would hide the feed's items."""
+        known = self.report.category_ids()
+        if known and feed.category and feed.category not in known:
+            return (
+                f"unknown category {feed.category!r}; add it to [[report.categories]] or use "
+                f"one of: {self.report.known()}"
+            )
+        return None
+
+    def joining_problem(self, feed: FeedSettings) -> str | None:
+        """Why a feed added outside settings.toml (the admin page) cannot join these settings:
+        its id taken by a feed of the file, an unknown channel or category; else None."""
+        if any(known.id == feed.id for known in self.feeds):
+            return f"the id {feed.id!r} is already a feed of the settings file; choose another"
+        return self.channel_problem(feed) or self.category_problem(feed)
+
+    def with_feeds(self, feeds: Sequence[FeedSettings]) -> Settings:
+        """These settings with `feeds` after the file's (each checked by joining_problem)."""
+        return self.model_copy(update={"feeds": [*self.feeds, *feeds]})
 
     def feed(self, feed_id: str) -> FeedSettings:
         for feed in self.feeds:

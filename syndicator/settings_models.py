@@ -161,10 +161,57 @@ class PollingSettings(Section):
     allow_networks: list[AddressRange] = Field(default_factory=list)
 
 
+def check_css_selector(value: str) -> str:
+    """A CSS selector the listing reader (selectolax's Lexbor engine) can run."""
+    from selectolax.lexbor import LexborHTMLParser, SelectolaxError
+
+    try:
+        LexborHTMLParser("<p></p>").css(value)
+    except SelectolaxError:
+        raise ValueError(
+            f"{value!r} is not a CSS selector the listing reader understands"
+        ) from None
+    return value
+
+
+CssSelector = Annotated[str, AfterValidator(check_css_selector)]
+
+
+def check_date_format(value: str) -> str:
+    """A strptime format that writes a date back (so it holds at least one directive)."""
+    from datetime import datetime
+
+    try:
+        written = datetime(2026, 12, 7, 8, 30).strftime(value)
+        datetime.strptime(written, value)
+    except ValueError as error:
+        raise ValueError(f"{value!r} is not a date format ({error})") from None
+    if written == value:
+        raise ValueError(f'{value!r} has no directive; write it like "%d/%m/%Y %H:%M"')
+    return value
+
+
+class ListingSelectors(Section):
+    """`[feeds.selectors]` of a `type = "html"` source (issue #13): CSS selectors that read a
+    portal's news listing page. `item` matches one article each; the others are looked for
+    inside an item (the first match counts)."""
+
+    item: CssSelector  # one element per article on the listing
+    link: CssSelector  # the article's <a href>; "a" is the usual answer
+    title: CssSelector | None = None  # its text; the link's text when unset
+    date: CssSelector | None = None  # its text (or its datetime / content / title attribute)
+    date_format: Annotated[str, AfterValidator(check_date_format)] | None = None  # strptime
+    image: CssSelector | None = None  # an <img>; else the article page's og:image
+    summary: CssSelector | None = None  # its text; else the article page's og:description
+
+
 class FeedSettings(Section):
     id: str
     name: Text
     url: str
+    # rss: an RSS, Atom or JSON feed; html: a news listing page read with `selectors`.
+    type: Literal["rss", "html"] = "rss"
+    selectors: ListingSelectors | None = None
     agency: str = ""
     category: str = ""
     interval: PollInterval | None = None
@@ -199,6 +246,17 @@ class FeedSettings(Section):
     @classmethod
     def _known_timezone(cls, value: str | None) -> str | None:
         return None if value is None else check_timezone(value)
+
+    @model_validator(mode="after")
+    def _selectors_for_html(self) -> FeedSettings:
+        if self.type == "html" and self.selectors is None:
+            raise ValueError(
+                'type = "html" reads a listing page with [feeds.selectors]: give at least '
+                "item and link (`syndicator feeds discover URL` proposes them)"
+            )
+        if self.type == "rss" and self.selectors is not None:
+            raise ValueError('selectors are read only with type = "html"; set it or remove them')
+        return self
 
 
 def _as_kind(value: object, validate: ValidatorFunctionWrapHandler) -> object:

@@ -21,6 +21,7 @@ from storage import feeds as feed_store
 from storage import items as item_store
 from storage.models import FeedState
 from storage.session import writing
+from storage.states import FetchStatus
 from syndicator.errors import FeedError
 from syndicator.ingest import schedule
 from syndicator.ingest.dedup import (
@@ -34,7 +35,8 @@ from syndicator.ingest.dedup import (
     decide,
 )
 from syndicator.ingest.fetch import Fetcher
-from syndicator.records import FeedParser, FetchRequest, FetchResult, NewItem, ParsedFeed
+from syndicator.ingest.sources import SourceKind
+from syndicator.records import FetchRequest, FetchResult, NewItem, ParsedFeed
 from syndicator.settings_models import FeedSettings, PollingSettings
 
 
@@ -85,22 +87,21 @@ def harvest(
     request: FetchRequest,
     fetched_at: datetime,
     tz: ZoneInfo,
-    parse: FeedParser,
+    source: SourceKind,
 ) -> Harvest:
-    """Fetch and parse one feed. Runs in a worker thread; never raises for a bad feed."""
+    """Fetch and read one feed with its source kind (ingest/sources.py). Runs in a worker
+    thread; never raises for a bad feed."""
+    refused = source.refusal(request.url)
+    if refused is not None:
+        failed = FetchResult(FetchStatus.ERROR, request.url, error_reason=refused.reason)
+        return Harvest(feed, failed, fetched_at, None, refused.reason, refused.message)
     fetched = fetcher.fetch(request)
     if fetched.status == "error":
         return Harvest(feed, fetched, fetched_at, None, fetched.error_reason, fetched.error)
     if fetched.status != "ok" or fetched.body is None:
         return Harvest(feed, fetched, fetched_at)
     try:
-        parsed = parse(
-            fetched.body,
-            url=fetched.url,
-            content_type=fetched.content_type,
-            fetched_at=fetched_at,
-            tz=tz,
-        )
+        parsed = source.read(fetched, feed, fetched_at, tz)
     except FeedError as error:  # an empty channel too (reason "empty"): parse_feed refuses it
         return Harvest(feed, fetched, fetched_at, None, error.reason, error.message)
     return Harvest(feed, fetched, fetched_at, parsed)

@@ -29,6 +29,7 @@ from storage.states import FetchStatus
 from syndicator.clock import Clock
 from syndicator.ingest.fetch import Fetcher
 from syndicator.ingest.harvest import Harvest, PollOutcome, PostFiler, harvest, store_harvest
+from syndicator.ingest.sources import FeedSource, ListingSource, RobotsPolicy, Sources
 from syndicator.records import FeedParser, FetchRequest, FetchResult
 from syndicator.settings_models import FeedSettings, PollingSettings
 
@@ -199,10 +200,18 @@ class Poller:
         timezone: str,
         parse: FeedParser,
         posts: PostFiler | None = None,
+        robots: RobotsPolicy | None = None,
     ) -> None:
         self.engine, self.fetcher, self.clock, self.polling = engine, fetcher, clock, polling
         self.timezone, self.parse, self.posts = timezone, parse, posts
         self.limiter = HostLimiter(polling.per_host)
+        listing = ListingSource(fetcher, self._new_links, robots)
+        self.sources = Sources({"rss": FeedSource(parse), "html": listing})
+
+    def _new_links(self, feed_id: str, links: Sequence[str]) -> set[str]:
+        """Which of a listing's links its feed has not stored yet (read from a worker thread)."""
+        with reading(self.engine) as session:
+            return set(links) - item_store.stored_links(session, feed_id, links)
 
     def poll(
         self, feeds: Sequence[FeedSettings], progress: Progress | None = None
@@ -250,7 +259,8 @@ class Poller:
         with self.limiter.slot(feed.url):
             fetched_at = self.clock.now()
             try:
-                return harvest(self.fetcher, feed, request, fetched_at, tz, self.parse)
+                source = self.sources.of(feed)
+                return harvest(self.fetcher, feed, request, fetched_at, tz, source)
             except Exception as error:  # a bug must cost one feed, not the whole poll
                 log.exception("feed.crashed", feed=feed.id)
                 failed = FetchResult(FetchStatus.ERROR, feed.url, error_reason="internal_error")

@@ -80,7 +80,7 @@ class AlreadyRunning(SyndicatorError):
 def poll_due(app: App, monitor: Monitor | None = None) -> int:
     """Poll the feeds whose next poll time has come; returns how many were polled."""
     poller = app.poller()
-    feeds = due_feeds(poller.engine, app.settings.feeds, app.clock.now())
+    feeds = due_feeds(poller.engine, app.feeds(), app.clock.now())
     outcomes = poller.poll(feeds) if feeds else []
     if monitor is not None:
         for outcome in outcomes:

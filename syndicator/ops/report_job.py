@@ -74,7 +74,7 @@ def build(app: App) -> Report:
     """The report of the `report.period` before now, built as services/report.py builds it."""
     now = app.clock.now()
     since = now - app.settings.report.period
-    return report_between(app.migrated_engine(), app.settings, since, now, now)
+    return report_between(app.migrated_engine(), app.settings_with_added_feeds(), since, now, now)
 
 
 def _step(name: str, work: Callable[[], T]) -> T | str:

@@ -70,15 +70,17 @@ class CheckFailed(SyndicatorError):
 
 
 def feed_report(app: App) -> list[FeedRow]:
-    """Every configured feed's state, in the order of the settings."""
+    """Every feed's state: the settings file's in their order, then those added on the admin
+    page."""
     now = app.clock.now()
-    ids = [feed.id for feed in app.settings.feeds]
+    feeds = app.feeds()
+    ids = [feed.id for feed in feeds]
     with reading(app.migrated_engine()) as session:
         states = feed_store.load_states(session, ids)
         activity = feed_store.activity(
             session, ids, now - timedelta(days=7), now - timedelta(days=30)
         )
-    return [_row(f, states.get(f.id), activity.get(f.id)) for f in app.settings.feeds]
+    return [_row(f, states.get(f.id), activity.get(f.id)) for f in feeds]
 
 
 def _row(feed: FeedSettings, state: FeedState | None, seen: FeedActivity | None) -> FeedRow:
@@ -100,26 +102,40 @@ def _row(feed: FeedSettings, state: FeedState | None, seen: FeedActivity | None)
     )
 
 
-def check_feed(app: App, url: str) -> FeedCheck:
-    """Fetch, parse and normalize one URL without storing anything (CheckFailed)."""
+def check_feed(app: App, target: str) -> FeedCheck:
+    """Fetch, read and normalize one feed without storing anything (CheckFailed): `target` is
+    a feed's id (read as its `type` says: a feed, or a listing page with its selectors) or a
+    URL (read as a feed)."""
     from syndicator.ingest.parse import parse_feed  # the only service that parses in-process
+    from syndicator.ingest.sources import dry_run_sources
 
+    feed = _feed_to_check(app, target)
+    url = feed.url
+    source = dry_run_sources(app.fetcher, app.robots, parse_feed).of(feed)
+    refused = source.refusal(url)
+    if refused is not None:
+        raise CheckFailed(f"{url}: {refused.reason}: {refused.message}")
     fetched = app.fetcher.fetch(FetchRequest(url))
     if fetched.status == "error":
         raise CheckFailed(f"{url}: {fetched.error_reason}: {fetched.error}")
     now = app.clock.now()
     try:
-        parsed = parse_feed(
-            fetched.body or b"",
-            url=fetched.url,
-            content_type=fetched.content_type,
-            fetched_at=now,
-            tz=ZoneInfo(app.settings.timezone),
-        )
+        parsed = source.read(fetched, feed, now, ZoneInfo(feed.timezone or app.settings.timezone))
     except FeedError as error:
         raise CheckFailed(f"{url}: {error.reason}: {error.message}") from None
     items = tuple(_checked(candidate) for candidate in candidates(parsed.items, now))
     return FeedCheck(parsed.title, parsed.problem, items)
+
+
+def _feed_to_check(app: App, target: str) -> FeedSettings:
+    """The feed `target` names, or a feed at `target` as a URL. A URL needs no database (a
+    check stores nothing); a name may be a portal added on the admin page."""
+    if "://" not in target:
+        for known in app.feeds():
+            if known.id == target:
+                return known
+    # Not validated: a bad URL is the fetcher's to name (bad_url), as a poll would.
+    return FeedSettings.model_construct(id="check", name=target, url=target, type="rss")
 
 
 def _checked(candidate: Candidate) -> CheckedItem:

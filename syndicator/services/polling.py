@@ -26,10 +26,10 @@ class FeedPolled:
 def select_feeds(app: App, feed_ids: Sequence[str] = (), due: bool = False) -> list[FeedSettings]:
     """The feeds named (UnknownName for an id the settings lack), else every enabled one;
     with `due`, only those whose next poll time has come."""
-    known = [feed.id for feed in app.settings.feeds]
+    settings = app.settings_with_added_feeds()
+    known = [feed.id for feed in settings.feeds]
     for feed_id in feed_ids:
         require_known("feed", feed_id, known)
-    settings = app.settings
     feeds = (
         [settings.feed(i) for i in feed_ids]
         if feed_ids

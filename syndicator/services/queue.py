@@ -167,7 +167,7 @@ def list_posts(
     with reading(engine) as session:
         rows = post_store.listing(session, **filters, limit=limit, before_id=before_id)
     if not rows:
-        require_known("feed", feed, (f.id for f in app.settings.feeds))
+        require_known("feed", feed, (f.id for f in app.feeds()))
         require_known("channel", channel, app.settings.channels)
     slots = next_slots(engine, app.settings, app.clock.now()) if rows else {}
     return [_row(post, item, slots.get(post.id or 0)) for post, item in rows]

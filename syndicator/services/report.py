@@ -29,7 +29,9 @@ def build_report(
         raise ValueError(f"the report's period must be longer than zero, not {since}")
     now = app.clock.now()
     end = until or now
-    return report_between(app.migrated_engine(), app.settings, end - since, end, now)
+    return report_between(
+        app.migrated_engine(), app.settings_with_added_feeds(), end - since, end, now
+    )
 
 
 FORMATS = ("html", "csv", "json")

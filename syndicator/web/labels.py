@@ -58,6 +58,8 @@ ADMIN_ACTIONS = {
     "api_token_create": N_("API token created"),
     "api_token_revoke": N_("API token revoked"),
     "channel_resume": N_("Channel resumed"),
+    "feed_add": N_("Portal added"),
+    "feed_remove": N_("Portal removed"),
 }
 
 # What the users page says after an action succeeded (`?done=`), with the user's name.

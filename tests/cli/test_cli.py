@@ -208,3 +208,39 @@ def test_db_upgrade(tmp_path: Path) -> None:
     config = settings_file(tmp_path, {})
     assert "upgraded from empty to" in run(config, "db", "upgrade").output
     assert "up to date" in run(config, "db", "upgrade").output
+
+
+def test_feeds_check_reads_a_configured_listing_page(tmp_path: Path, server: LocalServer) -> None:
+    """feeds check with a feed's id reads it as its type says: here a listing page with its
+    selectors (issue #13); a redesign fails with selectors_broken and exit 1."""
+    rows = "".join(
+        f'<div class="tin"><a href="/tin-tuc/bai-{n}.html">{title}</a><i>0{n}/10/2026</i></div>'
+        for n, title in enumerate(
+            (
+                "Ủy ban nhân dân xã Ba Tô triển khai kế hoạch chuyển đổi số năm 2027",
+                "Thông báo tuyển dụng viên chức sự nghiệp giáo dục xã Ba Tô năm 2026",
+            ),
+            start=1,
+        )
+    )
+    page = f"<html><head><title>Tin tức xã Ba Tô</title></head><body>{rows}</body></html>"
+    server.route("/tin-tuc", Reply(page.encode(), headers={"Content-Type": "text/html"}))
+    server.route("/robots.txt", Reply(b"", status=404))
+    extra = (
+        f'\n[[feeds]]\nid = "xa-ba-to"\nname = "Xã Ba Tô"\nurl = "{server.url("/tin-tuc")}"\n'
+        'type = "html"\n[feeds.selectors]\nitem = "div.tin"\nlink = "a"\ndate = "i"\n'
+        'date_format = "%d/%m/%Y"\nsummary = "p"\n'
+    )
+    config = settings_file(tmp_path, {}, extra)
+    output = run(config, "feeds", "check", "xa-ba-to", "--json").output
+    records = [r for r in json_lines(output) if "dedup_key" in r]  # log lines are JSON too
+    assert [r["title"] for r in records] == [
+        "Ủy ban nhân dân xã Ba Tô triển khai kế hoạch chuyển đổi số năm 2027",
+        "Thông báo tuyển dụng viên chức sự nghiệp giáo dục xã Ba Tô năm 2026",
+    ]
+    assert records[1]["url"] == server.url("/tin-tuc/bai-2.html")
+    assert str(records[0]["published"]).startswith("2026-09-30T17:00:00")
+    redesigned = page.replace('class="tin"', 'class="news"').encode()
+    server.route("/tin-tuc", Reply(redesigned, headers={"Content-Type": "text/html"}))
+    failed = CliRunner().invoke(cli, ["--config", str(config), "feeds", "check", "xa-ba-to"])
+    assert failed.exit_code == 1 and "selectors_broken" in failed.output

@@ -10,6 +10,7 @@ from syndicator.http import build_session
 from syndicator.ingest.fetch import Fetcher
 from syndicator.ingest.parse import parse_feed
 from syndicator.ingest.poller import Poller
+from syndicator.ingest.robots import RobotsRules
 from syndicator.records import FeedParser
 from syndicator.settings_models import PollingSettings
 from tests.helpers.clock import FakeClock
@@ -19,10 +20,16 @@ LOOPBACK = [ip_network("127.0.0.0/8"), ip_network("::1")]
 
 
 def make_poller(
-    engine: Engine, *, workers: int = 2, per_host: int = 2, parse: FeedParser = parse_feed
+    engine: Engine,
+    *,
+    workers: int = 2,
+    per_host: int = 2,
+    parse: FeedParser = parse_feed,
+    robots: bool = False,
 ) -> Poller:
     """A Poller over real HTTP with default limits, on a fake clock (parsing in-process unless
-    `parse` says otherwise), allowed to reach the loopback test servers."""
+    `parse` says otherwise), allowed to reach the loopback test servers; with `robots`, reading
+    robots.txt for listing pages as the App's poller does."""
     polling = PollingSettings(workers=workers, per_host=per_host, allow_networks=LOOPBACK)
     fetcher = Fetcher(
         build_session(user_agent="syndicator-tests", pool_size=workers),
@@ -32,11 +39,14 @@ def make_poller(
         clock=FakeClock(),
         allow_networks=polling.allow_networks,
     )
+    clock = FakeClock()
+    rules = RobotsRules(fetcher, user_agent="syndicator-tests", clock=clock) if robots else None
     return Poller(
         engine=engine,
         fetcher=fetcher,
-        clock=FakeClock(),
+        clock=clock,
         polling=polling,
         timezone="Asia/Ho_Chi_Minh",
         parse=parse,
+        robots=rules,
     )

@@ -60,6 +60,8 @@ LIMITED_COLUMNS = {
     "item.first_feed_id": 64,  # a feed id
     "item.search_text": 500,  # search_text.SEARCH_TEXT_MAX: stored_search_text cuts to it
     "item_source.feed_id": 64,  # a feed id
+    "stored_feed.id": 64,  # a feed id: a slug (check_slug)
+    "stored_feed.created_by": 64,  # a user's name (app_user.name)
     "item_source.category": 64,  # a category id: a slug of at most 64 (check_slug)
     "item_source.category_rules": 16,  # classify.rules_digest: 16 hex digits
     "item_source.source_key": 96,  # dedup.digest: 40

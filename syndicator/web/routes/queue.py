@@ -55,7 +55,7 @@ def queue_page(
         rows=rows,
         chosen=chosen,
         statuses=queue.STATUSES,
-        feeds=[(f.id, f.name) for f in site.app.settings.feeds],
+        feeds=[(f.id, f.name) for f in site.app.feeds()],
         channels=sorted(site.app.settings.channels),
         error=error,
         following=following,

@@ -1,4 +1,4 @@
-"""The pages every signed-in user may read: published posts, feeds and alerts."""
+"""The pages every signed-in user may read: published posts and alerts (the feeds: feeds.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from syndicator.services import alerts, feeds, published, users
+from syndicator.services import alerts, published, users
 from syndicator.web.guard import signed_in, web
 from syndicator.web.paging import Before
 
@@ -29,12 +29,6 @@ def published_page(request: Request, user: SignedIn, before: Before = None) -> R
         following=f"/published?before={shown[-1].id}" if len(rows) > PAGE else None,
         first="/published" if before is not None else None,
     )
-
-
-@router.get("/feeds")
-def feeds_page(request: Request, user: SignedIn) -> Response:
-    site = web(request)
-    return site.pages.render(request, "feeds.html", user=user, rows=feeds.feed_report(site.app))
 
 
 @router.get("/alerts")
