@@ -38,7 +38,7 @@ from storage.engine import make_engine
 from storage.search_text import search_text
 from syndicator.ingest.dedup import digest, title_digest
 
-FILL_VERSION = 1  # bump when the generated data changes
+FILL_VERSION = 2  # bump when the generated data changes (2: posts' reach counters)
 DAYS = 365
 CHUNK_DAYS = 7
 CROSS_PORTAL = 0.04
@@ -56,6 +56,7 @@ class Year:
     until: datetime
     rng: random.Random = field(default_factory=lambda: random.Random(12))
     next_id: int = 1
+    next_post_id: int = 1
     newest: dict[str, datetime] = field(default_factory=dict)  # feed -> its newest item
 
 
@@ -110,9 +111,9 @@ def source_row(feed_id: str, item: dict[str, Any], link: str, at: datetime) -> d
             "guid": item["guid"], "link": link, "seen_at": at}  # fmt: skip
 
 
-def post_rows(item: dict[str, Any], until: datetime, rng: random.Random) -> list[dict[str, Any]]:
+def post_rows(year: Year, item: dict[str, Any]) -> list[dict[str, Any]]:
     """A post on each channel: the last day's wait for review, older ones went through."""
-    rows = []
+    rows, until, rng = [], year.until, year.rng
     for channel in ("facebook", "zalo"):
         at: datetime = item["created_at"]
         published_at = at + timedelta(minutes=rng.randint(30, 360))
@@ -121,7 +122,7 @@ def post_rows(item: dict[str, Any], until: datetime, rng: random.Random) -> list
                   else "rejected" if roll < 0.07 else "failed" if roll < 0.09 else "published")  # fmt: skip
         done = status == "published"
         rows.append({
-            "item_id": item["id"], "channel": channel, "feed_id": item["first_feed_id"],
+            "id": year.next_post_id, "item_id": item["id"], "channel": channel, "feed_id": item["first_feed_id"],
             "generation": 0, "status": status, "version": 4 if done else 1, "priority": 0,
             "rendered": Rendered(channel, item["title"], item["link"]).to_json(), "flags": [],
             "attempts": 1 if done else 0, "published_at": published_at if done else None,
@@ -129,6 +130,35 @@ def post_rows(item: dict[str, Any], until: datetime, rng: random.Random) -> list
             "approved_by": "phe-duyet" if done else None, "approved_at": at if done else None,
             "created_at": at, "updated_at": published_at if done else at,
         })  # fmt: skip
+        year.next_post_id += 1
+    return rows
+
+
+REACH_AGES = (3600, 86400, 7 * 86400)  # reach.ages' defaults, in seconds
+
+
+def reach_rows(post: dict[str, Any], until: datetime, rng: random.Random) -> list[dict[str, Any]]:
+    """A published post's counters at each age already reached: Facebook gives every counter
+    but views, Zalo only views (issue #14); counters grow with the post's age."""
+    rows = []
+    facebook = post["channel"] == "facebook"
+    for age in REACH_AGES:
+        at = post["published_at"] + timedelta(seconds=age)
+        if at > until:
+            break
+        grown = age**0.25
+
+        def count(scale: float, grown: float = grown) -> int:
+            return int(rng.expovariate(1 / scale) * grown)
+
+        counters = (
+            {"reactions": count(4), "comments": count(1), "shares": count(0.5),
+             "impressions": count(150), "clicks": count(6), "views": None}
+            if facebook
+            else {"reactions": None, "comments": None, "shares": None, "impressions": None,
+                  "clicks": None, "views": count(40)}
+        )  # fmt: skip
+        rows.append({"post_id": post["id"], "age_seconds": age, "collected_at": at, **counters})
     return rows
 
 
@@ -143,7 +173,7 @@ def day_rows(year: Year, day: int, count: int) -> Rows:
     ]
     chosen = rng.choices(active, [f.weight for f in active], k=count)
     moments = sorted(base + timedelta(seconds=rng.uniform(0, 86400)) for _ in chosen)
-    rows: Rows = {"item": [], "item_source": [], "post": []}
+    rows: Rows = {"item": [], "item_source": [], "post": [], "post_reach": []}
     for feed, at in zip(chosen, moments, strict=True):
         if at >= year.until:
             continue
@@ -155,7 +185,11 @@ def day_rows(year: Year, day: int, count: int) -> Rows:
         if rng.random() < CROSS_PORTAL:
             rows["item_source"].extend(copy_rows(year, active, feed, item))
         if feed.channels:
-            rows["post"].extend(post_rows(item, year.until, rng))
+            posts = post_rows(year, item)
+            rows["post"].extend(posts)
+            for post in posts:
+                if post["status"] == "published":
+                    rows["post_reach"].extend(reach_rows(post, year.until, rng))
     return rows
 
 

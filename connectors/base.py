@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
@@ -143,6 +143,44 @@ class RefreshesTokens(Protocol):
 
     def refresh_now(self) -> None:
         """Refresh now, whatever the expiry."""
+        ...
+
+
+# The counters a platform may give for a published post, in the order reports show them (the
+# columns of storage's post_reach). Facebook's "impressions" are its post views since Meta
+# replaced impressions by views (2025-11-15); "views" are Zalo's article views.
+METRICS = ("reactions", "comments", "shares", "impressions", "clicks", "views")
+
+
+@dataclass(frozen=True, slots=True)
+class Engagement:
+    """A published post's counters as its platform gives them now. None is "the platform did
+    not say" (not asked, not a metric of this platform, refused), never 0."""
+
+    reactions: int | None = None
+    comments: int | None = None
+    shares: int | None = None
+    impressions: int | None = None
+    clicks: int | None = None
+    views: int | None = None
+    # metric -> why, for the metrics the platform refused for this channel (a permission not
+    # granted, a metric it no longer offers): asking again at the next post would fail alike.
+    refused: dict[str, str] = field(default_factory=dict)
+
+    def counters(self) -> dict[str, int | None]:
+        """The six counters by name (METRICS)."""
+        return {name: getattr(self, name) for name in METRICS}
+
+
+@runtime_checkable
+class ReadsEngagement(Protocol):
+    """A connector that can read a published post's counters (issue #14). Optional: a channel
+    whose connector does not implement it (the sandbox) has no counters, all unknown."""
+
+    def engagement(self, remote_id: str, metrics: frozenset[str]) -> Engagement:
+        """The counters of the post `remote_id` (Published.remote_id) among `metrics` (names of
+        METRICS); raises RateLimited (also to yield to publishing), AuthProblem, Transient, or
+        Rejected when the platform refuses this post (deleted)."""
         ...
 
 

@@ -46,7 +46,7 @@ class Rendered:
     cover: str | None = None  # zalo: item image or default_image; facebook: the item's image
     body: tuple[dict[str, str], ...] = ()  # zalo body blocks
     error: str | None = None  # "templates/zalo.j2 line 7: 'x' is undefined"
-    flags: tuple[str, ...] = ()  # "template_error", "truncated", "no_image"
+    flags: tuple[str, ...] = ()  # "template_error", "truncated", "no_image", "tagged"
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict for the database."""

@@ -104,6 +104,7 @@ class ChannelSettings(Section):
 
     type: str
     enabled: bool = True
+    tag_links: bool = True  # reach.tag_links for this channel's posts (issue #14)
 
 
 Model = TypeVar("Model", bound=ChannelSettings)

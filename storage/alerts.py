@@ -5,13 +5,13 @@ from __future__ import annotations
 import zlib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import Engine, text
 from sqlmodel import Session, col, select
 
-from storage.models import Alert, ChannelPause, ChannelToken, FeedState, Post
+from storage.models import Alert, ChannelPause, ChannelToken, FeedState, Post, ReachMetricOff
 from storage.states import PostStatus
 
 _LOCK_KEY = zlib.crc32(b"syndicator-alerts")
@@ -47,6 +47,16 @@ class StuckPost:
 
 
 @dataclass(frozen=True)
+class MetricOff:
+    """A counter a channel cannot give (issue #14), off until the platform gives it again."""
+
+    channel: str
+    metric: str
+    reason: str
+    until: datetime  # when it is asked again
+
+
+@dataclass(frozen=True)
 class AlertSnapshot:
     """Everything the alert conditions are decided from, as plain values."""
 
@@ -54,6 +64,7 @@ class AlertSnapshot:
     tokens: list[StoredToken]
     broken_feeds: list[BrokenFeed]
     stuck_posts: list[StuckPost]
+    metrics_off: list[MetricOff] = field(default_factory=list)
 
 
 def snapshot(session: Session) -> AlertSnapshot:
@@ -65,6 +76,9 @@ def snapshot(session: Session) -> AlertSnapshot:
     posts = session.exec(
         select(Post).where(Post.status == PostStatus.NEEDS_ATTENTION).order_by(col(Post.id))
     ).all()
+    off = session.exec(
+        select(ReachMetricOff).order_by(col(ReachMetricOff.channel), col(ReachMetricOff.metric))
+    ).all()
     return AlertSnapshot(
         pauses=[PausedChannel(p.channel, p.reason, p.until) for p in pauses],
         tokens=[StoredToken(t.channel, t.expires_at, t.updated_at) for t in tokens],
@@ -73,6 +87,7 @@ def snapshot(session: Session) -> AlertSnapshot:
             for f in feeds
         ],
         stuck_posts=[StuckPost(p.id or 0, p.channel, p.last_error) for p in posts],
+        metrics_off=[MetricOff(m.channel, m.metric, m.reason, m.until) for m in off],
     )
 
 

@@ -327,3 +327,36 @@ class StoredFeed(SQLModel, table=True):
     settings: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
     created_by: str = Field(max_length=64)  # the admin's user name
     created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class PostReach(SQLModel, table=True):
+    """A published post's engagement counters as its platform gave them at one age after
+    publishing (issue #14: reach.ages, "1h", "24h", "7d"). None is "the platform did not say"
+    (no permission, no such metric on it), never 0."""
+
+    __tablename__ = "post_reach"
+    __table_args__ = (UniqueConstraint("post_id", "age_seconds", name="uq_post_reach_age"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    post_id: int = Field(foreign_key="post.id", index=True)
+    age_seconds: int  # the age it was collected for (reach.ages), in seconds
+    collected_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
+    reactions: int | None = None
+    comments: int | None = None
+    shares: int | None = None
+    impressions: int | None = None  # Facebook's post views (Meta replaced impressions by views)
+    clicks: int | None = None
+    views: int | None = None  # Zalo's article views
+
+
+class ReachMetricOff(SQLModel, table=True):
+    """A metric a channel cannot give (a missing permission, a metric the platform dropped):
+    not asked again until `until`, so a missing permission is one alert, not one error a post."""
+
+    __tablename__ = "reach_metric_off"
+
+    channel: str = Field(primary_key=True, max_length=64)
+    metric: str = Field(primary_key=True, max_length=32)
+    reason: str = Field(max_length=500)
+    since: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    until: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))

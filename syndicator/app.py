@@ -140,13 +140,15 @@ class App:
     def post_maker(self) -> PostMaker:
         from syndicator.posts.maker import PostMaker
 
-        return PostMaker(self.renderer, self.settings.channels, self.settings.review)
+        settings = self.settings
+        return PostMaker(self.renderer, settings.channels, settings.review, settings.reach)
 
     def review_queue(self) -> ReviewQueue:
         from syndicator.posts.queue import ReviewQueue
 
+        settings = self.settings
         return ReviewQueue(
-            self.migrated_engine(), self.renderer, self.settings.channels, self.feeds()
+            self.migrated_engine(), self.renderer, settings.channels, self.feeds(), settings.reach
         )
 
     def connectors(self) -> tuple[dict[str, Connector], dict[str, str]]:

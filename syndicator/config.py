@@ -20,6 +20,7 @@ from pydantic_settings import (
 
 from syndicator.errors import ConfigError
 from syndicator.posts.pacing import PacingSettings
+from syndicator.reach_settings import ReachSettings
 from syndicator.report_settings import ReportSettings
 from syndicator.settings_models import (
     CHANNEL_TYPES,
@@ -62,6 +63,7 @@ class Settings(BaseSettings):
     daemon: DaemonSettings = DaemonSettings()
     alerts: AlertSettings = AlertSettings()
     report: ReportSettings = ReportSettings()
+    reach: ReachSettings = ReachSettings()
     web: WebSettings = WebSettings()
     logging: LoggingSettings = LoggingSettings()
     base_dir: Path = Path(".")

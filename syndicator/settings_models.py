@@ -223,6 +223,7 @@ class FeedSettings(Section):
     timezone: str | None = None
     facebook_photo: bool = False
     stale_after: StaleAfter | None = None  # report.stale_after when unset
+    tag_links: bool = True  # reach.tag_links for this feed's posts (issue #14)
 
     @field_validator("id")
     @classmethod

@@ -24,6 +24,7 @@ from connectors.base import (
     Ambiguous,
     AuthProblem,
     ConnectorError,
+    Engagement,
     Health,
     OutgoingPost,
     Published,
@@ -32,13 +33,26 @@ from connectors.base import (
     Transient,
     redirect_refused,
 )
+from connectors.facebook.engagement import (
+    COUNTER_FIELDS,
+    INSIGHT_METRICS,
+    READ_USAGE_LIMIT,
+    USAGE_READING_LIFE,
+    counter_fields,
+    counters_of,
+    insight_value,
+)
 from connectors.facebook.errors import (
+    PERMISSION,
     DuplicatePost,
+    MetricRefused,
     classify,
+    metric_refusal,
     nothing_sent,
     parse_error,
     throttle_estimate,
     token_fix,
+    usage_percent,
     usage_wait,
 )
 
@@ -51,6 +65,7 @@ _PAGING_AUTH = ("access_token", "appsecret_proof")  # a `next` link's; we send o
 EXPIRY_WARNING = timedelta(days=7)
 _TRACKING = re.compile(r"^(utm_.*|fbclid|gclid|mc_cid|mc_eid)$", re.IGNORECASE)
 _URL_IN_TEXT = re.compile(r"https?://[^\s<>\"']+", re.IGNORECASE)
+_POST_ID = re.compile(r"[0-9]+(_[0-9]+)?")  # "{page-id}_{post-id}", or a photo's id
 
 
 class FacebookConnector:
@@ -78,6 +93,7 @@ class FacebookConnector:
         self._clock = clock
         self.channel = channel
         self._paused_until: datetime | None = None
+        self._usage: tuple[float, datetime] | None = None  # the last answer's usage, and when
         self._pause_lock = threading.Lock()  # one connector may serve several publish threads
 
     def __repr__(self) -> str:
@@ -131,6 +147,56 @@ class FacebookConnector:
                 self._paused_until = None
                 return None
             return left
+
+    # -- engagement (connectors.base.ReadsEngagement) ---------------------------------------
+
+    def engagement(self, remote_id: str, metrics: frozenset[str]) -> Engagement:
+        """The post's counters among `metrics`: reactions, comments and shares in one call,
+        then each insight in a call of its own. A metric refused for a permission (or an
+        insight Graph refuses) goes to `refused` and the others are still read. Yields to
+        publishing: RateLimited, with nothing sent, while usage is high (_yield_to_publishing)."""
+        if not _POST_ID.fullmatch(remote_id):
+            raise Rejected(f"{remote_id!r} is not a Graph post id")
+        self._yield_to_publishing()
+        found: dict[str, int | None] = {}
+        refused: dict[str, str] = {}
+        fields = counter_fields(metrics)
+        if fields:
+            try:
+                answer = self._call("GET", remote_id, {"fields": fields}, refused_by=PERMISSION)
+                found.update(counters_of(answer, metrics))
+            except MetricRefused as why:
+                refused.update(dict.fromkeys(COUNTER_FIELDS.keys() & metrics, str(why)))
+        for name, insight in INSIGHT_METRICS.items():
+            if name not in metrics:
+                continue
+            try:
+                query = {"metric": insight}
+                answer = self._call("GET", f"{remote_id}/insights", query, refused_by=PERMISSION)
+                found[name] = insight_value(answer, insight)
+            except MetricRefused as why:
+                refused[name] = str(why)
+            except Rejected as why:  # #100 "must be a valid insights metric": Meta dropped it
+                refused[name] = f"Facebook refused the insight {insight}: {why}"
+        return Engagement(**found, refused=refused)
+
+    def _yield_to_publishing(self) -> None:
+        """Raise RateLimited while publishing needs the quota: a usage pause, or the last
+        answer's usage at READ_USAGE_LIMIT or more (for USAGE_READING_LIFE at most)."""
+        pause = self.usage_pause()
+        if pause is not None:
+            raise RateLimited("Facebook usage at its limit: reads wait for publishing", pause)
+        with self._pause_lock:
+            reading = self._usage
+        if reading is None or reading[0] < READ_USAGE_LIMIT:
+            return
+        left = reading[1] + USAGE_READING_LIFE - self._clock()
+        if left > timedelta(0):
+            raise RateLimited(
+                f"Facebook usage at {reading[0]:.0f} %: engagement reads leave the rest to "
+                f"publishing (they stop at {READ_USAGE_LIMIT:.0f} %)",
+                left,
+            )
 
     # -- publishing -------------------------------------------------------------------------
 
@@ -211,8 +277,16 @@ class FacebookConnector:
 
     # -- HTTP -------------------------------------------------------------------------------
 
-    def _call(self, method: str, path: str, fields: Mapping[str, str]) -> dict[str, Any]:
-        """One Graph request; the decoded answer, or a classified error."""
+    def _call(
+        self,
+        method: str,
+        path: str,
+        fields: Mapping[str, str],
+        *,
+        refused_by: frozenset[int] = frozenset(),
+    ) -> dict[str, Any]:
+        """One Graph request; the decoded answer, or a classified error (MetricRefused for an
+        error code in `refused_by`)."""
         write = method == "POST"
         sent = {**fields, **self._auth()}
         url = f"{self._base}/{path}"
@@ -244,6 +318,8 @@ class FacebookConnector:
         said = parse_error(body)
         if said is not None:
             said = replace(said, message=self._redact(said.message))
+            if said.code in refused_by:
+                raise metric_refusal(said, self._env_name)
         found = classify(
             response.status_code,
             said,
@@ -262,6 +338,8 @@ class FacebookConnector:
         return auth
 
     def _note_usage(self, headers: Mapping[str, str]) -> timedelta | None:
+        with self._pause_lock:
+            self._usage = (usage_percent(headers), self._clock())
         wait = usage_wait(headers)
         if wait is not None:
             self._pause_for(wait)

@@ -47,6 +47,14 @@ _TOKEN_FIXES = {
 }
 
 
+PERMISSION = frozenset({10, *range(200, 300)})  # "(#10)", "(#200) ... permission"
+
+
+class MetricRefused(ConnectorError):
+    """A read of engagement refused for want of a permission: that metric is off for the
+    channel, the post's other counters are still read (raised only where a read asks)."""
+
+
 class DuplicatePost(Rejected):
     """506: the same content is already the Page's latest post (perhaps our earlier attempt)."""
 
@@ -81,6 +89,14 @@ def parse_error(body: object) -> GraphError | None:
 
 def token_fix(env_name: str) -> str:
     return f"create a new Page token and set {env_name}"
+
+
+def metric_refusal(error: GraphError, env_name: str) -> MetricRefused:
+    """A permission error answering a read of engagement: that metric is off until granted."""
+    return MetricRefused(
+        f"permission missing (Facebook {error.label()}: {error.message}): grant "
+        f"pages_read_engagement and read_insights to the app, then {token_fix(env_name)}"
+    )
 
 
 def classify(
@@ -134,13 +150,21 @@ def usage_wait(headers: Mapping[str, str]) -> timedelta | None:
     estimate = usage_estimate(headers)
     if estimate is not None and estimate > timedelta(0):
         return estimate
-    high = any(
-        _number(usage.get(key)) >= USAGE_LIMIT
-        for name in USAGE_HEADERS
-        for usage in _usage_entries(headers.get(name))
-        for key in ("call_count", "total_cputime", "total_time")
+    return HIGH_USAGE_WAIT if usage_percent(headers) >= USAGE_LIMIT else None
+
+
+def usage_percent(headers: Mapping[str, str]) -> float:
+    """The highest share of any quota the usage headers report, in percent; 0 without any
+    header ("there is no header if the Page's utilization is effectively 0%")."""
+    return max(
+        (
+            _number(usage.get(key))
+            for name in USAGE_HEADERS
+            for usage in _usage_entries(headers.get(name))
+            for key in ("call_count", "total_cputime", "total_time")
+        ),
+        default=0.0,
     )
-    return HIGH_USAGE_WAIT if high else None
 
 
 def usage_estimate(headers: Mapping[str, str]) -> timedelta | None:

@@ -21,6 +21,7 @@ from connectors.base import (
     Ambiguous,
     AuthProblem,
     ConnectorError,
+    Engagement,
     Health,
     OutgoingPost,
     Published,
@@ -177,6 +178,16 @@ class ZaloConnector:
         """Refresh the pair now (`tokens refresh`)."""
         self.tokens.refresh()
 
+    # -- engagement (connectors.base.ReadsEngagement) ------------------------------------------
+
+    def engagement(self, remote_id: str, metrics: frozenset[str]) -> Engagement:
+        """The article's views (getdetail's `total_view`, research/zalo-oa.md §2). No
+        documented endpoint gives an article's shares, comments or reactions: unknown."""
+        if "views" not in metrics:
+            return Engagement()
+        data = self._call("GET", "/v2.0/article/getdetail", params={"id": remote_id})
+        return Engagement(views=_count(data.get("total_view")))
+
     def _slice(self, offset: int) -> list[Any]:
         """One page of the OA's articles, newest first (research/zalo-oa.md §2, getslice)."""
         params = {"offset": offset, "limit": PAGE, "type": "normal"}
@@ -324,6 +335,15 @@ class ZaloConnector:
 
 
 # -- pure helpers ------------------------------------------------------------------------------
+
+
+def _count(value: object) -> int | None:
+    """A counter as Zalo sends it (a number, or digits in a string); None for anything else."""
+    if isinstance(value, str) and value.isascii() and value.isdigit():
+        return int(value)
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return value
+    return None
 
 
 def never_sent(exc: requests.RequestException) -> bool:

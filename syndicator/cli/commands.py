@@ -48,6 +48,11 @@ COMMANDS: dict[str, Entry] = {
         "Publish the approved posts whose slot has come, exactly once each.",
     ),
     "queue": Entry("syndicator.cli.queue:queue", "Review posts before they are published."),
+    "reach": Entry(
+        "syndicator.cli.reach:reach",
+        "What the published posts brought back: each post's latest counters (reactions, "
+        "comments, shares, impressions, clicks, views; unknown where the platform did not say).",
+    ),
     "repost": Entry(
         "syndicator.cli.repost:repost",
         "Make a new post of an article (through review unless --approve).",

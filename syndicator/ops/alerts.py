@@ -1,4 +1,5 @@
-"""Alerts: paused channels, expiring tokens, broken feeds and stuck posts, told once each.
+"""Alerts: paused channels, expiring tokens, broken feeds, stuck posts and engagement metrics a
+channel cannot give, told once each.
 
     conditions(snapshot, settings, now, token_lifetimes)  pure: what is wrong now, by stable key
     sync(engine, conditions, now)        opens new keys, resolves gone ones, never repeats
@@ -37,6 +38,7 @@ CHANNEL_PAUSED = "channel_paused"
 TOKEN_EXPIRING = "token_expiring"  # noqa: S105 (an alert kind, not a password)
 FEED_BROKEN = "feed_broken"
 NEEDS_ATTENTION = "needs_attention"
+METRIC_OFF = "reach_metric_off"
 SMTPS_PORT = 465
 _FALLBACK_LIFETIME = shortest_token_lifetime()  # for a stored pair of an unknown channel
 
@@ -120,7 +122,23 @@ def conditions(
             "không rõ đã đăng hay chưa: kiểm tra trên kênh / unknown whether it was published: "
             f"check the channel. {post.last_error or ''}".strip(),
         )
+    found.update(_metrics_off(snapshot))
     return found
+
+
+def _metrics_off(snapshot: AlertSnapshot) -> dict[str, Condition]:
+    """One alert per channel and metric switched off (storage/reach.py), open while the row is
+    there: asked again at `until` and refused again, it stays one alert; given again, resolved."""
+    return {
+        f"{METRIC_OFF}:{off.channel}:{off.metric}": Condition(
+            METRIC_OFF,
+            f"Kênh {off.channel} không đọc được chỉ số {off.metric} / "
+            f"Channel {off.channel} cannot read {off.metric}",
+            f"{off.reason} (hiển thị là không rõ; thử lại sau / shown as unknown; "
+            f"asked again after {_when(off.until)})",
+        )
+        for off in snapshot.metrics_off
+    }
 
 
 def sync(engine: Engine, found: dict[str, Condition], now: datetime) -> list[Alert]:

@@ -1,7 +1,8 @@
 """The daemon: APScheduler ticks, the database decides what is due, the domain does the work.
 
 Jobs only tick (DESIGN.md, after miniflux): "poll" polls the feeds whose next poll time has come,
-"publish" makes one publishing pass, "classify" stores the report's category of new items. Each
+"publish" makes one publishing pass, "classify" stores the report's category of new items,
+"reach" reads the counters of published posts whose age in reach.ages has come. Each
 job runs one instance at a time, missed runs are coalesced, and a little jitter keeps several
 daemons from ticking in step. One job keeps the
 calendar instead: "report" writes the weekly report on Mondays at 07:00 local time (report_job).
@@ -39,6 +40,7 @@ from syndicator.ingest.poller import due_feeds
 from syndicator.ops import alerts, report_job
 from syndicator.ops.health import Heartbeat, Metrics, Readiness, health_routes
 from syndicator.ops.web_server import WebServer, start_web_server
+from syndicator.publish.reach import collect_due
 from syndicator.report.categorize import classify_stored
 
 log = structlog.get_logger("syndicator.ops.daemon")
@@ -57,6 +59,7 @@ JOBS = (
     JobSpec("publish", TICK, 5),
     JobSpec("alerts", TICK, 5),
     JobSpec("classify", TICK, 5),  # the report's category of each new item (report/categorize)
+    JobSpec("reach", TICK, 5),  # published posts' counters at reach.ages (when reach.collect)
     JobSpec("tokens", 15 * 60, 30),  # refresh rotating tokens (Zalo: 25 h) well before expiry
     JobSpec("check_tokens", 24 * 3600, 300),  # ask every platform whether its token is still good
     JobSpec("maintain", 7 * 24 * 3600, 600),  # prune leftovers, refresh planner statistics
@@ -115,6 +118,17 @@ def raise_alerts(app: App, monitor: Monitor | None = None) -> int:
 def classify_items(app: App, monitor: Monitor | None = None) -> int:
     """Store the report's category of the items not yet classified under the current rules."""
     return classify_stored(app.migrated_engine(), app.settings.report.rules)
+
+
+def collect_reach(app: App, monitor: Monitor | None = None) -> int:
+    """Read the counters of the published posts due at an age of reach.ages; returns the
+    (post, age) rows stored. Nothing when reach.collect is off."""
+    reach = app.settings.reach
+    if not reach.collect:
+        return 0
+    connectors, _ = app.connectors()
+    passes = collect_due(app.migrated_engine(), connectors, reach.ages, app.clock.now)
+    return sum(done.stored for done in passes)
 
 
 def refresh_tokens(app: App, monitor: Monitor | None = None) -> int:
@@ -178,10 +192,11 @@ class Cycle(NamedTuple):
 
 def run_once(app: App) -> Cycle:
     """One full cycle, for cron: the daemon's every-tick jobs in turn (poll what is due, publish
-    what is due, raise and resolve alerts, classify new items), so a cron install hears about
-    a paused channel and its reports read stored categories."""
+    what is due, raise and resolve alerts, classify new items, collect the counters due), so a
+    cron install hears about a paused channel and its reports read stored categories."""
     cycle = Cycle(poll_due(app), publish_due(app), raise_alerts(app))
     classify_items(app)
+    collect_reach(app)
     return cycle
 
 
@@ -193,12 +208,15 @@ def build_scheduler(app: App, monitor: Monitor | None = None) -> BackgroundSched
         "publish": publish_due,
         "alerts": raise_alerts,
         "classify": classify_items,
+        "reach": collect_reach,
         "tokens": refresh_tokens,
         "check_tokens": check_tokens,
         "maintain": maintain,
     }
     tick = int(app.settings.daemon.tick.total_seconds())
     for spec in JOBS:
+        if spec.name == "reach" and not app.settings.reach.collect:
+            continue  # the operator turned engagement collection off
         seconds = spec.seconds or tick
         # Frequent jobs run at start; a daily or weekly one waits its first interval. (Passing
         # next_run_time=None would add the job paused, so it is left out instead.)

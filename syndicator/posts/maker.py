@@ -8,6 +8,7 @@ writes its audit event; two reviewers acting at once get one success and one cle
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -19,7 +20,9 @@ from storage.models import AuditEvent, Item, Post
 from storage.states import PostAction, PostStatus
 from syndicator.errors import SyndicatorError
 from syndicator.ingest.normalize.urls import shareable_url
+from syndicator.posts.campaign import TAGGED, Tags, campaign_tags, tagged_url
 from syndicator.posts.review import ReviewSubject, describe, reasons
+from syndicator.reach_settings import ReachSettings
 from syndicator.records import Flag, NewItem, ParsedItem
 from syndicator.settings_models import ChannelSettings, FeedSettings, ReviewSettings
 
@@ -56,9 +59,14 @@ class PostMaker:
     """Renders and files the posts of newly stored items (called inside the ingest transaction)."""
 
     def __init__(
-        self, renderer: Renderer, channels: dict[str, ChannelSettings], review: ReviewSettings
+        self,
+        renderer: Renderer,
+        channels: dict[str, ChannelSettings],
+        review: ReviewSettings,
+        reach: ReachSettings | None = None,  # None: links go out untagged
     ) -> None:
         self.renderer, self.channels, self.review = renderer, channels, review
+        self.reach = reach
 
     def create(
         self, session: Session, feed: FeedSettings, items: Sequence[NewItem], now: datetime
@@ -82,7 +90,8 @@ class PostMaker:
         channel_type: str,
         now: datetime,
     ) -> None:
-        rendered = render_post(self.renderer, feed, new, channel_type)
+        tags = campaign_tags(self.reach, feed, channel, channel_type, self.channels.get(channel))
+        rendered = render_post(self.renderer, feed, new, channel_type, tags)
         found = reasons(_subject(new, rendered), self.review, now)
         if feed.review == "required":
             found.insert(0, "review_required")
@@ -103,7 +112,9 @@ class PostMaker:
     ) -> int:
         """A new post of an item already posted (or not) on `channel`, linked to the last one.
         A post whose template fails waits for review, even when asked to approve it."""
-        rendered = render_post(self.renderer, feed, new, self.channels[channel].type)
+        settings = self.channels[channel]
+        tags = campaign_tags(self.reach, feed, channel, settings.type, settings)
+        rendered = render_post(self.renderer, feed, new, settings.type, tags)
         previous = post_store.latest_for(session, new.item_id, channel)
         flags = ["repost"] + ([f"template_error:{rendered.error}"] if rendered.error else [])
         approved = approve and not rendered.error
@@ -160,15 +171,17 @@ class PostMaker:
 
 
 def render_post(
-    renderer: Renderer, feed: FeedSettings, new: NewItem, channel_type: str
+    renderer: Renderer, feed: FeedSettings, new: NewItem, channel_type: str, tags: Tags = ()
 ) -> Rendered:
-    """The item's post for one channel type, from the feed's template or the channel's default."""
+    """The item's post for one channel type, from the feed's template or the channel's default;
+    its link (the template's `url`) carries the campaign `tags` (syndicator.posts.campaign)."""
     item = new.item
     source = RenderInput(
         title=item.title,
         summary=item.summary,
         content_html=item.content_html,
-        url=shareable_url(item.link),  # what is published: no trackers, valid for Graph
+        # What is published: no trackers but ours, valid for Graph.
+        url=tagged_url(shareable_url(item.link), tags),
         image=item.image,
         published=new.published,
         categories=item.categories,
@@ -178,7 +191,8 @@ def render_post(
         agency=feed.agency or feed.name,
     )
     template = f"{feed.template}.{channel_type}.j2" if feed.template else None
-    return renderer.render(channel_type, source, template)
+    rendered = renderer.render(channel_type, source, template)
+    return replace(rendered, flags=(*rendered.flags, TAGGED)) if tags else rendered
 
 
 def stored_item(item: Item) -> NewItem:

@@ -20,6 +20,7 @@ from storage import posts as post_store
 from storage.models import Item, Post
 from storage.session import writing
 from storage.states import PostAction, PostStatus, check_move, sources
+from syndicator.posts.campaign import campaign_tags
 from syndicator.posts.maker import (
     Conflict,
     PostNotFound,
@@ -30,6 +31,7 @@ from syndicator.posts.maker import (
     stored_item,
 )
 from syndicator.posts.render import Rendered, Renderer
+from syndicator.reach_settings import ReachSettings
 from syndicator.settings_models import ChannelSettings, FeedSettings
 
 log = structlog.get_logger("syndicator.posts.maker")
@@ -59,9 +61,11 @@ class ReviewQueue:
         renderer: Renderer,
         channels: dict[str, ChannelSettings],
         feeds: Sequence[FeedSettings] = (),
+        reach: ReachSettings | None = None,  # None: links go out untagged
     ) -> None:
         self.engine, self.renderer, self.channels = engine, renderer, channels
         self.feeds = {feed.id: feed for feed in feeds}
+        self.reach = reach
 
     def approve(self, post_id: int, actor: str, now: datetime, version: int | None = None) -> Post:
         """Approve the post at `version` (what the approver saw); without it, refused while
@@ -131,7 +135,10 @@ class ReviewQueue:
                 f"Nguồn tin {post.feed_id} không còn trong cấu hình; hãy tự viết nội dung bằng "
                 f"`syndicator queue edit {post.id}` (feed {post.feed_id} is no longer configured)"
             )
-        return render_post(self.renderer, feed, stored_item(item), self._channel_type(post))
+        channel_type = self._channel_type(post)
+        settings = self.channels.get(post.channel)
+        tags = campaign_tags(self.reach, feed, post.channel, channel_type, settings)
+        return render_post(self.renderer, feed, stored_item(item), channel_type, tags)
 
     def _channel_type(self, post: Post) -> str:
         channel = self.channels.get(post.channel)

@@ -47,6 +47,7 @@ from storage.states import PostAction, PublishStatus
 from syndicator.clock import Clock
 from syndicator.config import Settings
 from syndicator.ingest.normalize.urls import shareable_url
+from syndicator.posts.campaign import CAMPAIGN_KEYS, TAGGED
 from syndicator.posts.pacing import due
 from syndicator.posts.render import Rendered
 from syndicator.posts.slots import channel_queue, pacing_for
@@ -340,7 +341,8 @@ def outgoing(post: Post, claimed_at: datetime, photo: bool = False) -> OutgoingP
     return OutgoingPost(
         post_id=post.id or 0,
         text=rendered.text,
-        link=shareable_url(rendered.link),  # also for posts rendered with the raw link
+        # Also for posts rendered with the raw link; our campaign's utm_* stay (posts.campaign).
+        link=shareable_url(rendered.link, keep=CAMPAIGN_KEYS if TAGGED in rendered.flags else ()),
         title=rendered.title,
         author=rendered.author,
         description=rendered.description,

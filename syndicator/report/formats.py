@@ -14,6 +14,7 @@ import json
 from datetime import datetime
 from typing import Any
 
+from storage.reach_views import COUNTERS, ReachTotals
 from syndicator.report.model import AgencyCoverage, PortalActivity, Report
 
 BOM = "\ufeff"
@@ -28,7 +29,13 @@ CSV_COLUMNS = (
     "stale",
     "stale_after_days",
     "errors",
-)  # then published_<channel> for each channel, in the order of the settings
+)  # then published_<channel> for each channel, in the order of the settings, then REACH_COLUMNS
+# The portal's posts of the period and their latest counters: each counter's sum over the posts
+# that gave it (empty when none did), then how many posts did not give it.
+REACH_COLUMNS = (
+    "reach_posts",
+    *(column for name in COUNTERS for column in (f"reach_{name}", f"reach_{name}_unknown")),
+)
 
 
 def to_json(report: Report) -> str:
@@ -49,6 +56,7 @@ def to_json(report: Report) -> str:
             "items": report.totals.items,
             "errors": report.totals.errors,
             "published": report.totals.published,
+            "reach": reach(report.totals.reach),
         },
     }
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
@@ -59,7 +67,7 @@ def to_csv(report: Report) -> str:
     channels = list(report.totals.published)
     out = io.StringIO()
     writer = csv.writer(out)  # RFC 4180: commas, quotes where needed, CRLF line ends
-    writer.writerow([*CSV_COLUMNS, *(f"published_{name}" for name in channels)])
+    writer.writerow([*CSV_COLUMNS, *(f"published_{name}" for name in channels), *REACH_COLUMNS])
     for portal in report.portals:
         writer.writerow(_row(portal, channels))
     return BOM + out.getvalue()
@@ -79,7 +87,18 @@ def _portal(portal: PortalActivity) -> dict[str, Any]:
         "stale_after_days": portal.stale_after_days,
         "errors": portal.errors,
         "published": portal.published,
+        "reach": reach(portal.reach),
     }
+
+
+def reach(totals: ReachTotals) -> dict[str, int | None]:
+    """`posts`, then each counter's sum (null when posts gave none of it: unknown, not 0) and
+    `<counter>_unknown`, the posts that did not give it."""
+    document: dict[str, int | None] = {"posts": totals.posts}
+    for name in COUNTERS:
+        document[name] = totals.total(name)
+        document[f"{name}_unknown"] = totals.unknown(name)
+    return document
 
 
 def _coverage(agency: AgencyCoverage) -> dict[str, Any]:
@@ -103,6 +122,7 @@ def _row(portal: PortalActivity, channels: list[str]) -> list[object]:
         portal.stale_after_days,
         portal.errors,
         *(portal.published.get(name, 0) for name in channels),
+        *("" if value is None else value for value in reach(portal.reach).values()),
     ]
 
 

@@ -19,7 +19,8 @@ from markupsafe import Markup
 
 from syndicator.i18n import translations
 from syndicator.report import TEMPLATES, charts
-from syndicator.report.model import AgencyCoverage, Report
+from syndicator.report.coverage import by_name
+from syndicator.report.model import AgencyCoverage, PortalActivity, Report
 from syndicator.report.numbers import number
 
 DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"  # the settings' default `timezone`
@@ -60,6 +61,7 @@ class ReportView:
     heatmap: Markup
     categories_chart: Markup
     staleness_chart: Markup
+    reach_portals: tuple[PortalActivity, ...] = ()  # those that published, the most first
 
     def by_category(self, coverage: AgencyCoverage) -> list[tuple[str, int]]:
         """An agency's (category name, items), in the settings' order, then unknown ids."""
@@ -83,6 +85,12 @@ def report_view(
         heatmap=charts.heatmap(report, language),
         categories_chart=charts.categories(report, language),
         staleness_chart=charts.staleness(report, language),
+        reach_portals=tuple(
+            sorted(
+                (portal for portal in report.portals if portal.reach.posts),
+                key=lambda portal: (-portal.reach.posts, by_name(portal.name)),
+            )
+        ),
     )
 
 

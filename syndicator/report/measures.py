@@ -2,19 +2,23 @@
 
 Per portal (every feed of the settings, enabled or not): items in the period and per week, its
 newest item before the period's end (see _newest_before), whole days since, stale or not, failed
-polls, posts published per channel. Per agency: items per category and the required categories left empty.
-The counts are grouped in the database; only the classification reads the items one by one.
+polls, posts published per channel, and those posts' latest engagement counters summed (reach).
+Per agency: items per category and the required categories left empty. The counts are grouped
+in the database; only the classification reads the items one by one.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import reduce
 
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from storage import reach_views
 from storage import report as report_store
+from storage.reach_views import ReachTotals
 from storage.session import reading_snapshot
 from syndicator.config import Settings
 from syndicator.report.classify import Classifier
@@ -53,6 +57,7 @@ def measure(
         items=items,
         errors=sum(portal.errors for portal in portals),
         published={name: sum(p.published[name] for p in portals) for name in facts.channels},
+        reach=reduce(ReachTotals.plus, (portal.reach for portal in portals), ReachTotals()),
     )
     return Report(
         now, span.since, span.until, span.weeks, categories, tuple(portals), coverage, totals
@@ -68,6 +73,7 @@ class _Facts:
     errors: dict[str, int]
     published: dict[tuple[str, str], int]  # by (feed, channel)
     channels: list[str]
+    reach: dict[str, ReachTotals]  # posts published and their latest counters, by feed
 
 
 def _facts(session: Session, settings: Settings, span: Period) -> _Facts:
@@ -76,7 +82,9 @@ def _facts(session: Session, settings: Settings, span: Period) -> _Facts:
     newest |= _newest_before(session, [f.id for f in settings.feeds if f.id not in weekly], span)
     published = report_store.published_posts(session, span.since, span.until)
     errors = report_store.failed_polls(session, *span.utc_days())
-    return _Facts(weekly, newest, errors, published, channel_names(settings, published))
+    reach = reach_views.totals_by(session, span.since, span.until, "feed")
+    channels = channel_names(settings, published)
+    return _Facts(weekly, newest, errors, published, channels, reach)
 
 
 def _newest_before(session: Session, quiet: list[str], span: Period) -> dict[str, datetime]:
@@ -109,6 +117,7 @@ def _portal(feed: FeedSettings, settings: Settings, span: Period, facts: _Facts)
         stale_after_days=stale_after // DAY,
         errors=facts.errors.get(feed.id, 0),
         published={name: facts.published.get((feed.id, name), 0) for name in facts.channels},
+        reach=facts.reach.get(feed.id, ReachTotals()),
     )
 
 

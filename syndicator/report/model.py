@@ -3,8 +3,10 @@ what the JSON, CSV, HTML and web page show (issue #12)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
+
+from storage.reach_views import ReachTotals
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,8 @@ class PortalActivity:
     stale_after_days: int  # the feed's threshold (settings), default 7
     errors: int  # failed polls in the period
     published: dict[str, int]  # posts published in the period, by channel name
+    # Those posts and their latest engagement counters summed, unknown ones counted apart.
+    reach: ReachTotals = field(default_factory=ReachTotals)
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,7 @@ class Totals:
     items: int
     errors: int
     published: dict[str, int]  # by channel name
+    reach: ReachTotals = field(default_factory=ReachTotals)  # the portals' reach, summed
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from syndicator.web.routes import (
     people,
     post,
     queue,
+    reach,
     report,
     setup,
     views,
@@ -50,7 +51,8 @@ def create_app(app: App) -> FastAPI:
     site.state.web = Web(app, Pages(app.settings.timezone), SessionCodec(key))
     site.middleware("http")(around)
     errors.install(site)
-    for page in (login, setup, queue, post, views, feeds, channels, people, account, audit, report):
+    pages = (login, setup, queue, post, views, feeds, channels, people, account, audit, report)
+    for page in (*pages, reach):
         site.include_router(page.router)
     # The JSON API: its own app (bearer tokens, JSON refusals), outside the form-token check.
     site.mount(API_PREFIX, create_api(app))

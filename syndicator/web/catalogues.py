@@ -27,11 +27,12 @@ REPORT = REPORT_TEMPLATES.parent  # syndicator/report/
 METHODS = [("templates/**.html", "jinja2.ext:babel_extract"), ("**.py", "python")]
 KEYWORDS = {"_": None, "gettext": None, "N_": None}
 CARD_METHODS = [("**.html", "jinja2.ext:babel_extract")]
-# The report's file and charts speak the page's language: their templates and the two modules
+# The report's file and charts speak the page's language: their templates and the modules
 # that translate (the rest of syndicator/report/ computes, and says nothing to translate).
 REPORT_METHODS = [
     ("templates/**.html", "jinja2.ext:babel_extract"),
     ("charts.py", "python"),
+    ("reach_charts.py", "python"),
     ("html.py", "python"),
 ]
 

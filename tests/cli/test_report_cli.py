@@ -14,8 +14,9 @@ from click.testing import CliRunner, Result
 from sqlalchemy import Engine
 
 import syndicator.app
+from storage.reach_views import COUNTERS
 from syndicator.cli.commands import cli
-from syndicator.report.formats import BOM, CSV_COLUMNS
+from syndicator.report.formats import BOM, CSV_COLUMNS, REACH_COLUMNS
 from tests.helpers.clock import FakeClock
 from tests.helpers.report_province import SETTINGS, UNTIL, fill
 
@@ -48,6 +49,10 @@ def test_json_on_stdout(config: Path) -> None:
         "items": 7,
         "errors": 8,
         "published": {"fanpage": 3, "zalo-oa": 1},
+        # No counter collected: four posts, every counter unknown (null), none counted as 0.
+        "reach": {"posts": 4}
+        | {name: None for name in COUNTERS}
+        | {f"{name}_unknown": 4 for name in COUNTERS},
     }
     ba_to = document["categories"][2]
     assert ba_to == {
@@ -69,7 +74,7 @@ def test_csv_file_by_its_extension(config: Path, tmp_path: Path) -> None:
     raw = out.read_bytes()
     assert raw.startswith(BOM.encode("utf-8"))
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
-    assert rows[0] == [*CSV_COLUMNS, "published_fanpage", "published_zalo-oa"]
+    assert rows[0] == [*CSV_COLUMNS, "published_fanpage", "published_zalo-oa", *REACH_COLUMNS]
     assert [row[0] for row in rows[1:]] == [
         "xa-ba-to",
         "xa-tinh-phong",

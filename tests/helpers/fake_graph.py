@@ -11,6 +11,16 @@ checked on every call (wrong → 190, expired → 190/463), and appsecret_proof 
 set. Posting the same content as the Page's latest post answers 506, as Facebook does. Faults
 queued with `fail_next` hit the next publish requests (feed or photos). Thread-safe.
 
+Engagement (issue #14): GET /{v}/{post-id}?fields=reactions.summary(total_count).limit(0),
+comments.summary(total_count).limit(0),shares answers the post's counters (`shares` left out when
+nobody shared it, as Graph does), and GET /{v}/{post-id}/insights?metric=a,b the post insights
+`{"data": [{"name", "period": "lifetime", "values": [{"value": N}], ...}]}`. Without
+pages_read_engagement in `scopes` both answer (#10); without read_insights, insights do. A
+metric Meta deprecated (post_impressions*) or never had answers (#100) "must be a valid insights
+metric", and one bad metric fails the whole request. Faults queued with `fail_next_read` (#4,
+#32, #613 throttling, a 500) hit the next engagement reads; a post removed with `delete_post`
+answers (#100/33) "does not exist".
+
 published_posts answers newest first, honours `since`, `limit` and `fields` (one level of
 `attachments{...}`), and pages with cursors as Graph does (research/facebook-graph.md §1,
 developers.facebook.com/docs/graph-api/results): `paging.cursors.{before,after}`, and `next` (a
@@ -61,7 +71,31 @@ _ERRORS: dict[str, tuple[int, dict[str, object]]] = {
     "invalid": (400, {"code": 100, "message": "(#100) Invalid parameter"}),
     "bad_limit": (400, {"code": 100, "message": "(#100) The parameter limit must be at most 100"}),
     "bad_cursor": (400, {"code": 100, "message": "(#100) Invalid cursor"}),
+    "page_rate_limit": (400, {"code": 32, "message": "(#32) Page request limit reached"}),
+    "custom_rate_limit": (400, {"code": 613, "error_subcode": 1996,
+                                "message": "(#613) Calls to this api have exceeded the rate limit."}),
+    "no_engagement_permission": (403, {"code": 10, "message":
+        "(#10) This endpoint requires the 'pages_read_engagement' permission or the "
+        "'Page Public Content Access' feature."}),
+    "no_insights_permission": (403, {"code": 10, "message":
+        "(#10) Application does not have permission for this action: read_insights"}),
+    "invalid_metric": (400, {"code": 100, "message": "(#100) The value must be a valid insights metric"}),
+    "no_metric": (400, {"code": 3001, "error_subcode": 1504028, "message": "Invalid query"}),
+    "unknown_field": (400, {"code": 100,
+                            "message": "(#100) Tried accessing nonexisting field on node type (PagePost)"}),
+    "no_such_post": (400, {"code": 100, "error_subcode": 33, "message":
+        "Unsupported get request. Object does not exist, cannot be loaded due to missing "
+        "permissions, or does not support this operation."}),
 }  # fmt: skip
+READ_FAULTS = ("rate_limit", "page_rate_limit", "custom_rate_limit", "http_500")
+# Post insights Meta still offers (2026), and those it dropped (an invalid metric error since
+# 2025-11-15: "impressions" replaced by "views").
+INSIGHTS = {
+    "post_media_view": "views",
+    "post_total_media_view_unique": "viewers",
+    "post_clicks": "clicks",
+}
+DEPRECATED_INSIGHTS = ("post_impressions", "post_impressions_unique", "post_impressions_organic")
 DEFAULT_FIELDS = "id,created_time,message"  # what published_posts shows without `fields`
 DEFAULT_TOKEN = "PAGE-TOKEN-fake-0123456789"
 FULL_APP_USAGE = json.dumps({"call_count": 100, "total_cputime": 12, "total_time": 15})
@@ -104,12 +138,21 @@ class FakeGraph:
     ) -> None:
         self.page_id, self.token, self.version = page_id, token, version
         self.app_secret, self.clock = app_secret, clock
-        self.scopes = ["pages_manage_posts", "pages_read_engagement", "pages_show_list"]
+        self.scopes = [
+            "pages_manage_posts",
+            "pages_read_engagement",
+            "pages_show_list",
+            "read_insights",
+        ]
         self.expires_at = 0  # debug_token: 0 = never
         self.token_expired = False
         self.usage_headers: dict[str, str] = {}  # sent with every answer
         self._posts: list[FakePost] = []
         self._faults: list[str] = []
+        self._read_faults: list[str] = []
+        self._counters: dict[str, dict[str, int]] = {}  # post id -> reactions, ..., views
+        self._deleted: set[str] = set()
+        self.reads: list[str] = []  # the engagement requests answered, "post:id" / "insights:id"
         self._lock = threading.Lock()
         self.server = LocalServer()
         self.server._server.RequestHandlerClass = _KeepingBody
@@ -137,6 +180,34 @@ class FakeGraph:
             raise ValueError(f"unknown fault {kind!r}; one of {', '.join(FAULTS)}")
         with self._lock:
             self._faults.extend([kind] * n)
+
+    def fail_next_read(self, n: int, kind: str) -> None:
+        """Make the next `n` engagement reads fail as `kind` (one of READ_FAULTS)."""
+        if kind not in READ_FAULTS:
+            raise ValueError(f"unknown fault {kind!r}; one of {', '.join(READ_FAULTS)}")
+        with self._lock:
+            self._read_faults.extend([kind] * n)
+
+    def set_counters(
+        self,
+        post_id: str,
+        *,
+        reactions: int = 0,
+        comments: int = 0,
+        shares: int = 0,
+        views: int = 0,
+        clicks: int = 0,
+    ) -> None:
+        """What people did with a post: its counters and insights from now on."""
+        counts = {"reactions": reactions, "comments": comments, "shares": shares}
+        counts |= {"views": views, "viewers": views * 3 // 4, "clicks": clicks}
+        with self._lock:
+            self._counters[post_id] = counts
+
+    def delete_post(self, post_id: str) -> None:
+        """Someone deleted the post on the Page: reading it answers (#100/33)."""
+        with self._lock:
+            self._deleted.add(post_id)
 
     def add_post(
         self,
@@ -244,6 +315,82 @@ class FakeGraph:
             rows = [{"permission": name, "status": "granted"} for name in self.scopes]
             self._json(request, 200, {"data": rows})
 
+    def _post_counters(self, request: BaseHTTPRequestHandler, post_id: str) -> None:
+        query = _fields(urlsplit(request.path).query)
+        if self._read_refused(request, query, post_id, insights=False):
+            return
+        with self._lock:
+            counts = dict(self._counters.get(post_id, {}))
+            self.reads.append(f"post:{post_id}")
+        answer: dict[str, object] = {"id": post_id}
+        for part in _top_level(query.get("fields", "id")):
+            name = re.split(r"[.{]", part, maxsplit=1)[0]
+            if name == "shares":
+                if counts.get("shares"):  # Graph leaves `shares` out of a post nobody shared
+                    answer["shares"] = {"count": counts["shares"]}
+            elif name in ("reactions", "comments"):
+                edge: dict[str, object] = {"data": []}
+                if ".summary(" in part:
+                    edge["summary"] = {"total_count": counts.get(name, 0)}
+                answer[name] = edge
+            elif name != "id":
+                self._error(request, "unknown_field")
+                return
+        self._json(request, 200, answer)
+
+    def _insights(self, request: BaseHTTPRequestHandler, post_id: str) -> None:
+        query = _fields(urlsplit(request.path).query)
+        if self._read_refused(request, query, post_id, insights=True):
+            return
+        metrics = [name for name in query.get("metric", "").split(",") if name]
+        if not metrics:
+            self._error(request, "no_metric")
+            return
+        if any(name not in INSIGHTS for name in metrics):
+            self._error(request, "invalid_metric")  # one bad metric fails them all
+            return
+        with self._lock:
+            counts = dict(self._counters.get(post_id, {}))
+            self.reads.append(f"insights:{post_id}")
+        rows = [
+            {
+                "name": name,
+                "period": "lifetime",
+                "values": [{"value": counts.get(INSIGHTS[name], 0)}],
+                "title": f"Lifetime {INSIGHTS[name]}",
+                "description": f"Lifetime: the post's {INSIGHTS[name]}.",
+                "id": f"{post_id}/insights/{name}/lifetime",
+            }
+            for name in metrics
+        ]
+        self._json(request, 200, {"data": rows})
+
+    def _read_refused(
+        self,
+        request: BaseHTTPRequestHandler,
+        query: Mapping[str, str],
+        post_id: str,
+        *,
+        insights: bool,
+    ) -> bool:
+        """Answer the token, a queued fault, a deleted post or a missing permission; False
+        when the read may go on."""
+        if self._refused(request, query):
+            return True
+        with self._lock:
+            fault = self._read_faults.pop(0) if self._read_faults else None
+            deleted = post_id in self._deleted
+            scopes = set(self.scopes)
+        if fault is None and deleted:
+            fault = "no_such_post"
+        elif fault is None and "pages_read_engagement" not in scopes:
+            fault = "no_engagement_permission"
+        elif fault is None and insights and "read_insights" not in scopes:
+            fault = "no_insights_permission"
+        if fault is not None:
+            self._error(request, fault)
+        return fault is not None
+
     # -- helpers ----------------------------------------------------------------------------
 
     def _refused(self, request: BaseHTTPRequestHandler, fields: Mapping[str, str]) -> bool:
@@ -268,12 +415,16 @@ class FakeGraph:
         """Add a post (the caller holds the lock)."""
         post = FakePost(f"{self.page_id}_{len(self._posts) + 1}", message, link, created, photo_url)
         self._posts.append(post)
+        prefix = f"/{self.version}/{post.id}"
+        self.server.route(prefix, lambda request: self._post_counters(request, post.id))
+        self.server.route(f"{prefix}/insights", lambda request: self._insights(request, post.id))
         return post
 
     def _error(self, request: BaseHTTPRequestHandler, kind: str) -> None:
         status, error = _ERRORS[kind]
         body = {"error": {"type": "OAuthException", "fbtrace_id": "AbCdEf123", **error}}
-        extra = {"X-App-Usage": FULL_APP_USAGE} if kind == "rate_limit" else {}
+        throttled = kind in ("rate_limit", "page_rate_limit", "custom_rate_limit")
+        extra = {"X-App-Usage": FULL_APP_USAGE} if throttled else {}
         self._json(request, status, body, extra)
 
     def _json(
@@ -292,6 +443,19 @@ class FakeGraph:
 
 def _fields(encoded: str) -> dict[str, str]:
     return {key: values[0] for key, values in parse_qs(encoded, keep_blank_values=True).items()}
+
+
+def _top_level(fields: str) -> list[str]:
+    """`a.summary(x).limit(0),b{c,d},e` → its top-level parts (commas inside () and {} kept)."""
+    parts, depth, current = [], 0, ""
+    for char in fields:
+        depth += {"(": 1, "{": 1, ")": -1, "}": -1}.get(char, 0)
+        if char == "," and depth == 0:
+            parts.append(current)
+            current = ""
+        else:
+            current += char
+    return [part.strip() for part in [*parts, current] if part.strip()]
 
 
 def _cursor(post_id: str) -> str:

@@ -9,6 +9,10 @@ Tokens rotate for real: each refresh returns a new pair and invalidates the old 
 access tokens, so a refresh token used twice is refused. Errors come with HTTP 200 and
 `error != 0` (the OAuth host answers `error_name`/`error_description` instead). Faults queue in
 order; each applies to the next request it fits. Also here: in-memory token and step stores.
+
+Engagement (issue #14): getdetail and getslice show an article's `total_view` (set with
+`set_views`); no endpoint gives its shares or comments. A "rate_limit" fault (-32) hits the next
+getdetail.
 """
 
 from __future__ import annotations
@@ -35,10 +39,12 @@ FAULTS = {
     "expired_token",
     "refresh_without_access_token",
     "quota",
+    "rate_limit",
 }
 _OAUTH_FAULTS = {"http_500", "refresh_without_access_token"}
 _API_FAULTS = {"http_500", "expired_token"}
 _CREATE_FAULTS = _API_FAULTS | {"quota", "timeout_after_create"}
+_DETAIL_FAULTS = _API_FAULTS | {"rate_limit"}
 
 
 class InMemoryTokenStore:
@@ -92,6 +98,7 @@ class Article:
     created_ms: int
     verify_calls: int = 0
     link_view: str = field(default="")
+    views: int = 0  # total_view
 
 
 class _BodyKeeper(_Dispatcher):
@@ -202,6 +209,12 @@ class FakeZalo:
             made.link_view = f"https://zalo.me/article/{made.id}"
             self.articles.append(made)
         return made
+
+    def set_views(self, article_id: str, views: int) -> None:
+        """How many times the article was read, from now on (its `total_view`)."""
+        with self.lock:
+            found = next(a for a in self.articles if a.id == article_id)
+            found.views = views
 
     def _fault(self, applies: set[str]) -> str | None:
         with self.lock:
@@ -344,12 +357,16 @@ class FakeZalo:
             "description": a.body.get("description", ""),
             "thumb": a.body["cover"]["photo_url"],
             "status": a.body.get("status", "hide"),
-            "total_view": 0,
+            "total_view": a.views,
             "create_date": a.created_ms,
         }
 
     def _getdetail(self, request: BaseHTTPRequestHandler) -> None:
-        if self._authorized(request, _API_FAULTS) is None:
+        fault = self._authorized(request, _DETAIL_FAULTS)
+        if fault is None:
+            return
+        if fault == "rate_limit":
+            _error(request, -32, "Your application reached limit call api")
             return
         wanted = parse_qs(urlsplit(request.path).query).get("id", [""])[0]
         with self.lock:

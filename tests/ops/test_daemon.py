@@ -40,7 +40,7 @@ def settings(tmp_path: Path, url: str) -> Path:
 
 
 def test_scheduler_wiring(tmp_path: Path) -> None:
-    """poll, publish, alerts and classify tick every minute, tokens every 15 minutes, a token check daily and a
+    """poll, publish, alerts, classify and reach tick every minute, tokens every 15 minutes, a token check daily and a
     maintenance weekly, the report on Mondays (tests/ops/test_report_job.py); one instance
     each, missed runs coalesced."""
     app = build_app(settings(tmp_path, "https://a.gov.vn/rss"))
@@ -52,6 +52,7 @@ def test_scheduler_wiring(tmp_path: Path) -> None:
         "publish": 60,
         "alerts": 60,
         "classify": 60,
+        "reach": 60,
         "tokens": 900,
         "check_tokens": 86400,
         "maintain": 604800,

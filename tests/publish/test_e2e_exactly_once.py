@@ -481,9 +481,13 @@ def test_every_approved_post_once_on_each_channel_through_faults_and_kills(
         p.id: (p.channel, p.status, p.last_error) for p in final.posts if p.status != "published"
     }
 
-    # Each article exactly once on each channel: no duplicate, none missing.
+    # Each article exactly once on each channel: no duplicate, none missing. The links carry
+    # [reach]'s default campaign: reconcile recognised the tagged posts through the faults.
+    campaign = "utm_source=facebook&utm_medium=social&utm_campaign=so"
     links = {
-        f"https://so{f}.example.gov.vn/tin/{n}.html" for f in range(FEEDS) for n in range(ITEMS)
+        f"https://so{f}.example.gov.vn/tin/{n}.html?{campaign}{f}"
+        for f in range(FEEDS)
+        for n in range(ITEMS)
     }
     titles = {
         f"Sở {f}: thông báo số {n} về thủ tục hành chính công"

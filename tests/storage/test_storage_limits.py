@@ -60,6 +60,9 @@ LIMITED_COLUMNS = {
     "item.first_feed_id": 64,  # a feed id
     "item.search_text": 500,  # search_text.SEARCH_TEXT_MAX: stored_search_text cuts to it
     "item_source.feed_id": 64,  # a feed id
+    "reach_metric_off.channel": 64,  # a channel name: a slug
+    "reach_metric_off.metric": 32,  # one of the counters' names
+    "reach_metric_off.reason": 500,  # cut by the collecting job
     "stored_feed.id": 64,  # a feed id: a slug (check_slug)
     "stored_feed.created_by": 64,  # a user's name (app_user.name)
     "item_source.category": 64,  # a category id: a slug of at most 64 (check_slug)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
+from functools import partial
 from urllib.parse import parse_qsl, quote, unquote_plus, urlencode, urljoin, urlsplit, urlunsplit
 
 # Query parameters that only track the click; two copies of one article differ only by these.
@@ -77,14 +78,15 @@ def canonical_url(url: str) -> str:
     return _rebuilt(url.strip(), _canonical_query)
 
 
-def shareable_url(url: str | None) -> str | None:
+def shareable_url(url: str | None, keep: Collection[str] = ()) -> str | None:
     """The link to publish: scheme and host in lower case (IDNA for a non-ASCII host), no
-    default port, no tracking parameters, no fragment; the path and the other parameters kept,
-    in their order (unlike canonical_url, this one is shown and followed). Graph refuses a link
-    like "HTTPS://SKHCn.QuangTri.gov.vn/..." as not a valid URL."""
+    default port, no tracking parameters but those named in `keep` (lower case: our own
+    campaign's), no fragment; the path and the other parameters kept, in their order (unlike
+    canonical_url, this one is shown and followed). Graph refuses a link like
+    "HTTPS://SKHCn.QuangTri.gov.vn/..." as not a valid URL."""
     if not url:
         return url
-    return _rebuilt(url.strip(), _kept_query)
+    return _rebuilt(url.strip(), partial(_kept_query, keep=frozenset(keep)))
 
 
 def _rebuilt(url: str, query_of: Callable[..., str]) -> str:
@@ -103,14 +105,15 @@ def _rebuilt(url: str, query_of: Callable[..., str]) -> str:
     return urlunsplit((scheme, netloc, path, query, ""))
 
 
-def _kept_query(query: str, *, liferay: bool) -> str:
-    """The query without noise parameters, the others byte for byte (only spaces and raw
-    non-ASCII percent-encoded): re-encoding could change what the portal reads."""
-    kept = [
-        part
-        for part in query.split("&")
-        if part and not _is_noise(unquote_plus(part.partition("=")[0]), liferay=liferay)
-    ]
+def _kept_query(query: str, *, liferay: bool, keep: frozenset[str] = frozenset()) -> str:
+    """The query without noise parameters (but those in `keep`), the others byte for byte
+    (only spaces and raw non-ASCII percent-encoded): re-encoding could change what the portal
+    reads."""
+    kept = []
+    for part in query.split("&"):
+        key = unquote_plus(part.partition("=")[0])
+        if part and (key.lower() in keep or not _is_noise(key, liferay=liferay)):
+            kept.append(part)
     return quote(_BAD_PERCENT.sub("%25", "&".join(kept)), safe=_QUERY_SAFE)
 
 

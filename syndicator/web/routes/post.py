@@ -11,6 +11,7 @@ from fastapi.responses import FileResponse, RedirectResponse, Response
 
 from syndicator.errors import SyndicatorError
 from syndicator.services import queue, users
+from syndicator.services import reach as reach_service
 from syndicator.services.posts import CARD_STYLESHEET, Card, card
 from syndicator.web.guard import require, signed_in, web
 from syndicator.web.labels import DONE
@@ -98,8 +99,24 @@ def _page(
     context.setdefault("error", None)
     return site.pages.render(
         request, "post.html", status_code, user=user, post=detail, may=may, text=text,
-        cards=preview_cards(detail), **context,
+        cards=preview_cards(detail), **_reach(request, detail), **context,
     )  # fmt: skip
+
+
+def _reach(request: Request, detail: queue.PostDetail) -> dict[str, object]:
+    """A published post's counters by age and its sparkline (issue #14); nothing before."""
+    if detail.status != "published":
+        return {"reach": None, "sparkline": None}
+    app, language = web(request).app, request.state.lang
+    found = reach_service.post_reach(app, detail.id)
+    number = reach_service.formats(language, app.settings.timezone).number
+    spark = reach_service.sparkline(found, language)
+    return {
+        "reach": found,
+        "sparkline": spark,
+        "counters": reach_service.COUNTERS,
+        "fmt_number": number,
+    }
 
 
 def _done(post_id: int, what: str) -> Response:

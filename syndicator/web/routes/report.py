@@ -62,10 +62,10 @@ def report_file(request: Request, user: SignedIn, kind: str, since: str = "") ->
 
 def _report(request: Request, since: str) -> Report:
     app = web(request).app
-    return service.build_report(app, _period(since) if since else app.settings.report.period)
+    return service.build_report(app, period_asked(since) if since else app.settings.report.period)
 
 
-def _period(since: str) -> timedelta:
+def period_asked(since: str) -> timedelta:
     """A duration longer than zero, as the CLI's --since takes it, else BadPeriod."""
     if len(since) > LONGEST_WRITTEN:
         raise BadPeriod(since)

@@ -83,7 +83,7 @@ def test_the_file_prints_a_section_a_page(open_page: OpenPage, tmp_path: Path) -
     breaks = page.evaluate(
         "[...document.querySelectorAll('.report-section')].map(s => getComputedStyle(s).breakBefore)"
     )
-    assert breaks == ["auto", "page", "page", "page", "page"]
+    assert breaks == ["auto", "page", "page", "page", "page", "page"]  # the last: reach
     assert len(page.pdf(format="A4")) > 0
 
 
