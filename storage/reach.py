@@ -124,6 +124,13 @@ def switch_on(session: Session, channel: str, metrics: Iterable[str]) -> int:
     return int(session.connection().execute(query).rowcount or 0)
 
 
+def forget_other_channels(session: Session, channels: Iterable[str]) -> int:
+    """Forget the metrics switched off for channels not among `channels` (removed from the
+    settings, or disabled): nobody reads them, and their alerts would stay open for ever."""
+    query = delete(ReachMetricOff).where(col(ReachMetricOff.channel).not_in(list(channels)))
+    return int(session.connection().execute(query).rowcount or 0)
+
+
 def metrics_off(session: Session, channel: str, now: datetime) -> frozenset[str]:
     """The metrics not to ask `channel` for now (switched off, their `until` still ahead)."""
     query = select(col(ReachMetricOff.metric)).where(

@@ -60,11 +60,18 @@ def collect_due(
     batch: int = BATCH,
 ) -> list[ReachPass]:
     """One pass over each channel whose connector reads engagement (the others, the sandbox
-    among them, have no counters: unknown)."""
-    return [
-        _collect_channel(engine, name, connector, ages, clock, batch)
+    among them, have no counters: unknown). Metrics switched off for a channel no longer
+    among `connectors` (removed or disabled) are forgotten, so their alerts resolve."""
+    readers = {
+        name: connector
         for name, connector in sorted(connectors.items())
         if isinstance(connector, ReadsEngagement)
+    }
+    with writing(engine) as session:
+        reach_store.forget_other_channels(session, readers)
+    return [
+        _collect_channel(engine, name, connector, ages, clock, batch)
+        for name, connector in readers.items()
     ]
 
 

@@ -200,3 +200,20 @@ def test_sandbox_gives_no_counters(engine: Engine, clock: FakeClock, tmp_path: P
     clock.current = T + timedelta(days=8)
     assert collect_due(engine, {"sandbox": SandboxConnector(tmp_path)}, AGES, clock.now) == []
     assert rows(engine) == []
+
+
+def test_a_channel_gone_from_the_settings_forgets_its_metrics_off(
+    engine: Engine, graph: FakeGraph, clock: FakeClock
+) -> None:
+    """The Page removed from the settings (or disabled) after its insights were refused: the
+    next pass forgets what was switched off for it, and its alerts resolve at the next check."""
+    graph.scopes.remove("read_insights")
+    (_, remote) = on_graph(engine, graph, 0, T)
+    graph.set_counters(remote, reactions=12, comments=2, shares=1, views=480, clicks=9)
+    clock.current = T + timedelta(hours=1, minutes=1)
+    collect_due(engine, {"facebook": facebook(graph, clock)}, AGES, clock.now)
+    assert len(check_alerts(engine, clock)) == 2
+    collect_due(engine, {"fanpage-moi": facebook(graph, clock)}, AGES, clock.now)
+    assert [row.channel for row in switched_off(engine)] == []
+    check_alerts(engine, clock)
+    assert open_keys(engine) == []
