@@ -18,6 +18,9 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 # The newest revision in migrations/versions; tests/test_storage.py keeps the two in step.
 HEAD = "0015"
 VERSION_TABLE = "alembic_version"
+# PostgreSQL advisory lock key ("SYNDMIGR"): several workers starting on one database at once
+# (issue #15) migrate one at a time; the others wait, then find the schema current.
+MIGRATION_LOCK = 0x5359_4E44_4D49_4752
 
 
 def _config(engine: Engine) -> Config:
@@ -38,8 +41,10 @@ def upgrade(engine: Engine) -> tuple[str | None, str]:
 
     config = _config(engine)
     with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":  # held until this transaction ends
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
         config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+        command.upgrade(config, "head")  # reads the version again, under the lock
     return before, current_version(engine) or HEAD
 
 

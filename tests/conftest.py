@@ -70,6 +70,21 @@ def postgres_engine() -> Iterator[Engine]:
     admin.dispose()
 
 
+@pytest.fixture
+def empty_postgres_schema() -> Iterator[tuple[str, str]]:
+    """(the admin URL, the name of an empty schema of its own), dropped afterwards: for what
+    must start before any migration (the migration lock)."""
+    require_postgres()
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(PG_ADMIN_URL)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    yield PG_ADMIN_URL, schema
+    with admin.begin() as connection:
+        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
 @pytest.fixture(params=["sqlite", "postgres"])
 def engine(request: pytest.FixtureRequest) -> Engine:
     """The same test on both databases the product supports."""
