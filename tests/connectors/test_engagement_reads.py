@@ -9,7 +9,6 @@ from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-import requests
 
 from connectors.base import METRICS, Engagement, RateLimited, ReadsEngagement, Rejected
 from connectors.facebook import engagement as facebook_engagement
@@ -18,7 +17,7 @@ from connectors.facebook.engagement import READ_USAGE_LIMIT, USAGE_READING_LIFE
 from tests.helpers.clock import FakeClock
 from tests.helpers.fake_graph import FakeGraph
 from tests.helpers.fake_zalo import FakeZalo
-from tests.helpers.reach import TITLES, zalo
+from tests.helpers.reach import TITLES, facebook, zalo
 
 SECRET = "app-secret-for-the-fake"
 ALL = frozenset(METRICS)
@@ -31,16 +30,7 @@ def graph(clock: FakeClock) -> Iterator[FakeGraph]:
 
 
 def connector(graph: FakeGraph, clock: FakeClock) -> FacebookConnector:
-    return FacebookConnector(
-        requests.Session(),
-        graph_url=graph.url,
-        api_version=graph.version,
-        page_id=graph.page_id,
-        page_token=graph.token,
-        app_secret=SECRET,
-        timeout=2.0,
-        clock=clock.now,
-    )
+    return facebook(graph, clock, app_secret=SECRET)
 
 
 def a_post(graph: FakeGraph, clock: FakeClock) -> str:

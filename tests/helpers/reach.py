@@ -29,7 +29,9 @@ TITLES = (
 )
 
 
-def facebook(graph: FakeGraph, clock: FakeClock) -> FacebookConnector:
+def facebook(
+    graph: FakeGraph, clock: FakeClock, *, app_secret: str | None = None, timeout: float = 2.0
+) -> FacebookConnector:
     """The real connector on the fake Graph (a new one is a restarted daemon's)."""
     return FacebookConnector(
         requests.Session(),
@@ -37,8 +39,8 @@ def facebook(graph: FakeGraph, clock: FakeClock) -> FacebookConnector:
         api_version=graph.version,
         page_id=graph.page_id,
         page_token=graph.token,
-        app_secret=None,
-        timeout=2.0,
+        app_secret=app_secret,
+        timeout=timeout,
         clock=clock.now,
     )
 

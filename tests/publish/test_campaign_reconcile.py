@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-import requests
 from sqlalchemy import Engine
 
 from connectors.base import OutgoingPost
@@ -19,6 +18,7 @@ from syndicator.publish.publisher import VISIBILITY_DELAY, Publisher
 from tests.helpers.campaign import TAGGED, UNTAGGED, article, maker, poll
 from tests.helpers.clock import FakeClock
 from tests.helpers.fake_graph import FakeGraph
+from tests.helpers.reach import facebook
 
 MESSAGE = "Hội nghị triển khai chuyển đổi số năm 2026 tại Sở Khoa học và Công nghệ Quảng Ngãi"
 OTHER = UNTAGGED.replace("-12345.html", "-12346.html")  # the next article of the portal
@@ -36,16 +36,7 @@ def graph(clock: FakeClock) -> Iterator[FakeGraph]:
 
 
 def connector(graph: FakeGraph, clock: FakeClock) -> FacebookConnector:
-    return FacebookConnector(
-        requests.Session(),
-        graph_url=graph.url,
-        api_version=graph.version,
-        page_id=graph.page_id,
-        page_token=graph.token,
-        app_secret=None,
-        timeout=0.5,
-        clock=clock.now,
-    )
+    return facebook(graph, clock, timeout=0.5)
 
 
 def publisher(engine: Engine, graph: FakeGraph, clock: FakeClock) -> Publisher:
