@@ -36,7 +36,7 @@ def added_feeds(settings: Settings, engine: Engine) -> list[FeedSettings]:
         try:
             feed = stored_feed(feed_id, table)
         except ValidationError as error:
-            log.warning("feed.stored_invalid", feed=feed_id, error=_first_error(error))
+            log.warning("feed.stored_invalid", feed=feed_id, error=first_error(error))
             continue
         problem = settings.joining_problem(feed)
         if problem:
@@ -46,7 +46,8 @@ def added_feeds(settings: Settings, engine: Engine) -> list[FeedSettings]:
     return fitting
 
 
-def _first_error(error: ValidationError) -> str:
+def first_error(error: ValidationError) -> str:
+    """A feed table's first problem on one line: "<key path>: <what is wrong>"."""
     first = error.errors()[0]
     place = ".".join(str(part) for part in first["loc"])
     return f"{place}: {first['msg']}" if place else first["msg"]

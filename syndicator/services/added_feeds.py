@@ -17,7 +17,7 @@ from storage.admin_events import record_admin_event
 from storage.session import reading, writing
 from storage.states import AdminAction
 from syndicator.errors import SyndicatorError
-from syndicator.feed_list import stored_feed
+from syndicator.feed_list import first_error, stored_feed
 from syndicator.settings_models import FeedSettings
 
 if TYPE_CHECKING:
@@ -43,9 +43,7 @@ def check_new_feed(app: App, table: dict[str, Any]) -> FeedSettings:
     try:
         feed = FeedSettings.model_validate(table)
     except ValidationError as error:
-        first = error.errors()[0]
-        place = ".".join(str(part) for part in first["loc"])
-        raise FeedRefused(f"{place}: {first['msg']}" if place else first["msg"]) from None
+        raise FeedRefused(first_error(error)) from None
     problem = app.settings.joining_problem(feed)
     if problem:
         raise FeedRefused(problem)
